@@ -1,0 +1,75 @@
+# Two front-door commands: `make demo` and `make test`. Everything else is setup they pull in.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+export PATH := $(ROOT)/.tools/bin:$(ROOT)/node_modules/.bin:$(ROOT)/.venv/bin:$(PATH)
+export PYSPARK_PYTHON := $(ROOT)/.venv/bin/python
+export PYTHONPATH := $(ROOT)/spark/src
+export NODE_NO_WARNINGS := 1
+
+NODE_STAMP := .tools/bin/node
+NPM_STAMP := node_modules/.install-stamp
+VENV_STAMP := .venv/.install-stamp
+BUNDLE := .build/contracts.bundle.json
+
+.PHONY: help setup demo test lint typecheck test-ts test-py lint-sql test-infra java clean
+
+help:
+	@echo "make demo   run the whole pipeline locally on generated sample data"
+	@echo "make test   run every test and check"
+
+## --- setup (installs on first use, no-ops afterwards) ---------------------------------
+$(NODE_STAMP): scripts/ensure-node.sh
+	@scripts/ensure-node.sh
+
+$(NPM_STAMP): package.json package-lock.json $(NODE_STAMP)
+	@echo "installing npm packages"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENV_STAMP): spark/requirements-dev.txt
+	@echo "creating the Python virtualenv (.venv) with PySpark"
+	@test -x .venv/bin/python || python3 -m venv .venv
+	@.venv/bin/pip install --quiet --disable-pip-version-check -r spark/requirements-dev.txt
+	@touch $@
+
+$(BUNDLE): $(NPM_STAMP) $(wildcard contracts/*.yaml) $(wildcard src/contracts/*.ts)
+	@tsx src/cli/main.ts contracts bundle --out $@
+
+java:
+	@scripts/check-java.sh
+
+setup: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE) java
+
+## --- front door ------------------------------------------------------------------------
+demo: setup
+	@tsx src/cli/main.ts demo --stage local
+
+test: setup lint typecheck test-ts test-py test-infra
+	@echo "all tests and checks passed"
+
+## --- checks ----------------------------------------------------------------------------
+lint: $(NPM_STAMP) $(VENV_STAMP) lint-sql
+	@biome check .
+	@ruff check spark
+	@ruff format --check spark
+
+lint-sql: $(VENV_STAMP)
+	@sqlfluff lint sql --dialect redshift --processes 2
+
+typecheck: $(NPM_STAMP)
+	@tsc --noEmit -p tsconfig.json
+
+test-ts: $(NPM_STAMP) $(BUNDLE)
+	@vitest run
+
+test-py: $(VENV_STAMP) $(BUNDLE) java
+	@cd spark && pytest -q
+
+test-infra: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE)
+	@scripts/test-infra.sh
+
+clean:
+	rm -rf .build .local .serverless dist

@@ -1,0 +1,1 @@
+export const registerGenerateCommand = (_p: import("commander").Command): void => {};

@@ -1,0 +1,39 @@
+import { Command, CommanderError } from "commander";
+import { PipelineError } from "../errors.js";
+import { registerContractsCommand } from "./commands/contracts.js";
+import { registerGenerateCommand } from "./commands/generate.js";
+
+/** Builds the `pipeline` CLI. Every command accepts `--stage` (local, dev, prod). */
+export const buildProgram = (): Command => {
+  const program = new Command("pipeline")
+    .description("Sales analytics pipeline: run it locally, drop files, inspect runs, replay.")
+    .showHelpAfterError("(run with --help for usage)");
+  registerContractsCommand(program);
+  registerGenerateCommand(program);
+  return program;
+};
+
+const hintFor = (error: unknown): string => {
+  if (error instanceof PipelineError && error.name === "ContractError")
+    return "fix the contract file and run again";
+  return "run with DEBUG=1 for the stack trace";
+};
+
+export const main = async (argv: readonly string[]): Promise<number> => {
+  try {
+    await buildProgram()
+      .exitOverride()
+      .parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\nhint: ${hintFor(error)}\n`);
+    if (process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+    return 1;
+  }
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

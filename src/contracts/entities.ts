@@ -1,0 +1,168 @@
+/**
+ * The conformed entities (ARCHITECTURE section 4). They are fixed: the warehouse model is built
+ * from them, and every source contract maps its own columns onto one or more of them.
+ * Types are Spark SQL DDL type names; the same names are used in the curated Parquet files.
+ */
+export type EntityColumnType = "string" | "int" | "timestamp" | "decimal(12,2)" | "decimal(10,2)";
+
+export interface EntityColumn {
+  readonly name: string;
+  readonly type: EntityColumnType;
+  /** A non-nullable column must be mapped by every feed (or have a default). */
+  readonly nullable: boolean;
+  /** Spark SQL literal used when a feed does not map the column. */
+  readonly default?: string;
+}
+
+export interface EntityDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Natural key: one curated row per key and run after deduplication. */
+  readonly key: readonly string[];
+  readonly columns: readonly EntityColumn[];
+}
+
+const column = (
+  name: string,
+  type: EntityColumnType,
+  options: { nullable?: boolean; default?: string } = {},
+): EntityColumn => ({
+  name,
+  type,
+  nullable: options.nullable ?? true,
+  ...(options.default === undefined ? {} : { default: options.default }),
+});
+
+const required = (name: string, type: EntityColumnType = "string"): EntityColumn =>
+  column(name, type, { nullable: false });
+
+/** Every entity carries the time its row became true; feeds default it to the row's `_effective_at`. */
+const effectiveAt = column("effective_at", "timestamp", { nullable: false, default: "_effective_at" });
+
+export const ENTITIES: readonly EntityDefinition[] = [
+  {
+    name: "customers",
+    description: "One row per customer id (an order's customer); the person is customer_unique_id.",
+    key: ["customer_id"],
+    columns: [
+      required("customer_id"),
+      required("customer_unique_id"),
+      column("zip_code_prefix", "string"),
+      column("city", "string"),
+      column("state", "string"),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "products",
+    description: "One row per product id.",
+    key: ["product_id"],
+    columns: [
+      required("product_id"),
+      column("product_name", "string"),
+      column("category_name", "string"),
+      column("category_name_english", "string"),
+      column("name_length", "int"),
+      column("description_length", "int"),
+      column("photos_qty", "int"),
+      column("weight_g", "decimal(10,2)"),
+      column("length_cm", "decimal(10,2)"),
+      column("height_cm", "decimal(10,2)"),
+      column("width_cm", "decimal(10,2)"),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "sellers",
+    description: "One row per seller id.",
+    key: ["seller_id"],
+    columns: [
+      required("seller_id"),
+      column("zip_code_prefix", "string"),
+      column("city", "string"),
+      column("state", "string"),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "orders",
+    description: "One row per order id.",
+    key: ["order_id"],
+    columns: [
+      required("order_id"),
+      required("customer_id"),
+      required("status"),
+      required("purchased_at", "timestamp"),
+      column("approved_at", "timestamp"),
+      column("delivered_carrier_at", "timestamp"),
+      column("delivered_customer_at", "timestamp"),
+      column("estimated_delivery_at", "timestamp"),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "order_items",
+    description: "One row per (order id, item number).",
+    key: ["order_id", "order_item_id"],
+    columns: [
+      required("order_id"),
+      required("order_item_id", "int"),
+      required("product_id"),
+      required("seller_id"),
+      column("shipping_limit_at", "timestamp"),
+      column("quantity", "int", { nullable: false, default: "1" }),
+      required("unit_price", "decimal(12,2)"),
+      column("freight_value", "decimal(12,2)", { nullable: false, default: "0" }),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "payments",
+    description: "One row per (order id, payment sequence number).",
+    key: ["order_id", "payment_sequential"],
+    columns: [
+      required("order_id"),
+      required("payment_sequential", "int"),
+      required("payment_type"),
+      column("installments", "int"),
+      required("payment_value", "decimal(12,2)"),
+      effectiveAt,
+    ],
+  },
+  {
+    name: "category_translation",
+    description: "One row per Portuguese category name.",
+    key: ["category_name"],
+    columns: [required("category_name"), column("category_name_english", "string"), effectiveAt],
+  },
+];
+
+/** Lineage values every curated row carries, and that feed expressions may read. */
+export const LINEAGE_COLUMNS = {
+  _run_id: "the run (= Step Functions execution name) that produced the row",
+  _source_file: "URI of the raw object the row was read from",
+  _source_line:
+    "1-based physical line where the record starts (csv: header is line 1; jsonl: line n); null for parquet",
+  _ingested_at: "when the run read the file (UTC)",
+  _batch_date: "business date from the object key (dt=YYYY-MM-DD), null if the key has none",
+  _event_time: "the source's event-time column, typed; null if the contract names none",
+  _effective_at: "coalesce(_event_time, _batch_date, object upload time): when the row became true",
+} as const;
+
+/** Curated files carry these lineage columns after the entity's own columns. */
+export const CURATED_LINEAGE_COLUMNS = ["_run_id", "_source_file", "_source_line", "_ingested_at"] as const;
+
+/**
+ * Machine-readable quarantine reasons, in precedence order: a row with several defects is
+ * quarantined once, for the first reason that applies (then the first column in contract order).
+ */
+export const QUARANTINE_REASONS = {
+  malformed_row: "the record cannot be split into the contract's columns (wrong column count, invalid JSON)",
+  missing_required: "a required column is empty",
+  invalid_type: "a value does not parse as the column's type or format",
+  rule_violation: "a row-level quality rule with severity error failed",
+} as const;
+export type QuarantineReason = keyof typeof QUARANTINE_REASONS;
+
+export const entityByName = (name: string): EntityDefinition | undefined =>
+  ENTITIES.find((entity) => entity.name === name);

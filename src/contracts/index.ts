@@ -1,0 +1,4 @@
+export * from "./entities.js";
+export { buildBundle, compileSource, loadContractBundle, parseContract } from "./load.js";
+export * from "./schema.js";
+export * from "./types.js";

@@ -1,0 +1,156 @@
+import { z } from "zod";
+
+/**
+ * The source contract format (contracts/<source>.yaml). This schema is the one place a
+ * contract's shape is defined; `load.ts` adds the checks that need more than one field.
+ */
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, "must be snake_case: a lowercase letter, then lowercase letters, digits or _");
+
+/** Column types a raw value may be parsed into (Spark SQL type names). */
+export const SOURCE_COLUMN_TYPE =
+  /^(string|int|bigint|double|boolean|date|timestamp|decimal\((\d{1,2}),(\d{1,2})\))$/;
+
+const columnType = z
+  .string()
+  .regex(SOURCE_COLUMN_TYPE, "must be string, int, bigint, double, boolean, date, timestamp or decimal(p,s)");
+
+const sourceColumn = z.strictObject({
+  name: z.string().min(1),
+  type: columnType.default("string"),
+  /** Spark datetime pattern for date/timestamp columns, e.g. `yyyy-MM-dd HH:mm:ss`. */
+  format: z.string().min(1).optional(),
+  /** An empty (or null-token) value sends the row to quarantine (`missing_required`). */
+  required: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+const csvOptions = z.strictObject({
+  header: z.boolean().default(true),
+  delimiter: z.string().length(1).default(","),
+  quote: z.string().length(1).default('"'),
+  escape: z.string().length(1).default('"'),
+  encoding: z.string().default("UTF-8"),
+});
+
+const formatName = z.enum(["csv", "jsonl", "parquet"]);
+
+const feed = z.strictObject({
+  /** A conformed entity (ARCHITECTURE section 4). */
+  entity: identifier,
+  /** Optional Spark SQL boolean over the typed source columns and lineage values: rows it rejects are not fed. */
+  filter: z.string().min(1).optional(),
+  /** entity column -> Spark SQL expression over the typed source columns and lineage values. */
+  map: z.record(identifier, z.string().min(1)),
+});
+
+const severity = z.enum(["warn", "error"]);
+
+const ruleBase = { name: identifier.optional(), severity, description: z.string().optional() };
+
+const notNullRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("not_null"),
+  column: z.string().min(1),
+  /** Fraction of rows allowed to be null before the rule fails (default 0). */
+  max_fraction: z.number().min(0).max(1).default(0),
+});
+const acceptedValuesRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("accepted_values"),
+  column: z.string().min(1),
+  values: z.array(z.string()).min(1),
+});
+const rangeRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("range"),
+    column: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .refine((rule) => rule.min !== undefined || rule.max !== undefined, { message: "range needs min or max" });
+const regexRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("regex"),
+  column: z.string().min(1),
+  pattern: z.string().min(1),
+});
+const uniqueRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("unique"),
+  /** The feed's entity: its natural key must be unique within the batch (duplicates are counted). */
+  entity: identifier,
+  /** Fraction of the entity's rows allowed to be duplicates or superseded (default 0). */
+  max_fraction: z.number().min(0).max(1).default(0),
+});
+const maxRejectRateRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("max_reject_rate"),
+  threshold: z.number().min(0).max(1).default(0.05),
+});
+const rowCountMinRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("row_count_min"),
+  min: z.number().int().min(0),
+});
+const rowCountAnomalyRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("row_count_anomaly"),
+  /** How many recent runs of the same source form the baseline (their median). */
+  lookback_runs: z.number().int().min(1).default(7),
+  /** Fail when |rows - median| / median exceeds this. */
+  max_deviation: z.number().positive().default(0.5),
+  /** No verdict until this many earlier runs exist. */
+  min_history: z.number().int().min(1).default(3),
+});
+const freshnessRule = z.strictObject({
+  ...ruleBase,
+  rule: z.literal("freshness"),
+  /** The newest event time must be at most this many hours older than the reference time. */
+  max_age_hours: z.number().positive(),
+  /** batch_date: the dt= date of the object key (end of day); run_time: when the run started. */
+  reference: z.enum(["batch_date", "run_time"]).default("batch_date"),
+});
+
+export const qualityRuleSchema = z.union([
+  notNullRule,
+  acceptedValuesRule,
+  rangeRule,
+  regexRule,
+  uniqueRule,
+  maxRejectRateRule,
+  rowCountMinRule,
+  rowCountAnomalyRule,
+  freshnessRule,
+]);
+
+/** Rules that can be decided row by row: with severity `error` a failing row is quarantined. */
+export const ROW_LEVEL_RULES = ["not_null", "accepted_values", "range", "regex"] as const;
+
+export const sourceContractSchema = z.strictObject({
+  /** Name of the source: the first key segment in the raw bucket (`<source>/...`). */
+  source: identifier,
+  description: z.string().optional(),
+  owner: z.string().optional(),
+  /** File formats this source may arrive in; the object's extension picks one (.gz = gzip). */
+  formats: z.array(formatName).min(1),
+  csv: csvOptions.optional(),
+  /** Raw values treated as null (after trimming is NOT applied: exact match). */
+  null_values: z.array(z.string()).default([""]),
+  columns: z.array(sourceColumn).min(1),
+  /** Column holding the time the row became true; see ARCHITECTURE section 6 for the fallbacks. */
+  event_time: z.string().min(1).optional(),
+  feeds: z.array(feed).min(1),
+  quality: z.array(qualityRuleSchema).default([]),
+});
+
+export type SourceContractInput = z.input<typeof sourceContractSchema>;
+export type SourceContract = z.output<typeof sourceContractSchema>;
+export type QualityRule = z.output<typeof qualityRuleSchema>;
+export type Feed = z.output<typeof feed>;
+export type SourceColumn = z.output<typeof sourceColumn>;
+export type CsvOptions = z.output<typeof csvOptions>;
+export type FileFormat = z.output<typeof formatName>;

@@ -1,0 +1,65 @@
+import type { EntityColumnType } from "./entities.js";
+import type { FileFormat, QualityRule } from "./schema.js";
+
+/** One entity column as a feed produces it: `CAST((expression) AS type) AS column`. */
+export interface CompiledSelect {
+  readonly column: string;
+  readonly type: EntityColumnType;
+  readonly nullable: boolean;
+  readonly expression: string;
+}
+
+export interface CompiledFeed {
+  readonly entity: string;
+  readonly key: readonly string[];
+  readonly filter: string | null;
+  readonly select: readonly CompiledSelect[];
+}
+
+export type CompiledRule = QualityRule & { readonly name: string; readonly row_level: boolean };
+
+export interface CompiledSource {
+  readonly source: string;
+  readonly description: string | null;
+  readonly formats: readonly FileFormat[];
+  /** File-name endings this source accepts, longest match wins (`.csv.gz` before `.csv`). */
+  readonly extensions: readonly string[];
+  readonly csv: {
+    readonly header: boolean;
+    readonly delimiter: string;
+    readonly quote: string;
+    readonly escape: string;
+    readonly encoding: string;
+  } | null;
+  readonly null_values: readonly string[];
+  readonly columns: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly format: string | null;
+    readonly required: boolean;
+  }[];
+  readonly event_time: string | null;
+  readonly feeds: readonly CompiledFeed[];
+  readonly quality: readonly CompiledRule[];
+}
+
+export interface ContractBundle {
+  readonly bundle_version: 1;
+  readonly checksum: string;
+  readonly entities: Record<
+    string,
+    {
+      readonly key: readonly string[];
+      readonly columns: readonly {
+        name: string;
+        type: EntityColumnType;
+        nullable: boolean;
+        default?: string;
+      }[];
+    }
+  >;
+  readonly lineage_columns: readonly string[];
+  readonly curated_lineage_columns: readonly string[];
+  readonly quarantine_reasons: readonly string[];
+  readonly sources: Record<string, CompiledSource>;
+}
