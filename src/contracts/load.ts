@@ -78,9 +78,7 @@ const checkSemantics = (file: string, contract: SourceContract): void => {
     }
     columns.set(column.name, column);
   });
-  if (contract.formats.includes("csv") && contract.csv === undefined) {
-    // csv options all have defaults; an explicit block is optional.
-  } else if (!contract.formats.includes("csv") && contract.csv !== undefined) {
+  if (!contract.formats.includes("csv") && contract.csv !== undefined) {
     fail("csv", "csv options given but csv is not in formats");
   }
   if (contract.event_time !== undefined) {
@@ -96,10 +94,11 @@ const checkSemantics = (file: string, contract: SourceContract): void => {
   contract.feeds.forEach((feed, index) => {
     const entity = entityByName(feed.entity);
     if (!entity) {
-      return fail(
+      fail(
         `feeds[${index}].entity`,
         `unknown entity "${feed.entity}"; conformed entities are ${ENTITIES.map((e) => e.name).join(", ")}`,
       );
+      return;
     }
     for (const target of Object.keys(feed.map)) {
       if (!entity.columns.some((column) => column.name === target)) {
