@@ -115,7 +115,7 @@ const freshnessRule = z.strictObject({
   reference: z.enum(["batch_date", "run_time"]).default("batch_date"),
 });
 
-export const qualityRuleSchema = z.union([
+export const qualityRuleSchema = z.discriminatedUnion("rule", [
   notNullRule,
   acceptedValuesRule,
   rangeRule,

@@ -1,0 +1,176 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compileSource, loadContractBundle, parseContract } from "../../src/contracts/index.js";
+import { ContractError } from "../../src/errors.js";
+
+const shipped = [
+  "category_translation",
+  "customers",
+  "order_items",
+  "orders",
+  "payments",
+  "products",
+  "sellers",
+];
+
+const ORDERS_YAML = await readFile("contracts/orders.yaml", "utf8");
+
+/** Expects `parseContract` to fail naming the file and this path, with a message matching `problem`. */
+const expectContractError = (text: string, path: string, problem: RegExp, file = "contracts/orders.yaml") => {
+  let caught: unknown;
+  try {
+    parseContract(file, text);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ContractError);
+  const error = caught as ContractError;
+  expect({ file: error.file, path: error.path }).toEqual({ file, path });
+  expect(error.problem).toMatch(problem);
+  expect(error.message).toContain(`${file}: ${path}`);
+};
+
+describe("shipped contracts", () => {
+  it("validate and compile into one deterministic bundle", async () => {
+    const first = await loadContractBundle("contracts");
+    const second = await loadContractBundle("contracts");
+    expect(Object.keys(first.sources)).toEqual(shipped);
+    expect(first.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+  });
+
+  it("carry the exact Olist CSV headers, misspellings included", async () => {
+    const bundle = await loadContractBundle("contracts");
+    expect(bundle.sources.products?.columns.map((column) => column.name)).toEqual([
+      "product_id",
+      "product_category_name",
+      "product_name_lenght",
+      "product_description_lenght",
+      "product_photos_qty",
+      "product_weight_g",
+      "product_length_cm",
+      "product_height_cm",
+      "product_width_cm",
+    ]);
+    expect(bundle.sources.order_items?.columns.map((column) => column.name)).toEqual([
+      "order_id",
+      "order_item_id",
+      "product_id",
+      "seller_id",
+      "shipping_limit_date",
+      "price",
+      "freight_value",
+    ]);
+    expect(bundle.sources.payments?.formats).toEqual(["csv", "jsonl"]);
+  });
+
+  it("compile feeds into one select per entity column, defaults and lineage filled in", async () => {
+    const bundle = await loadContractBundle("contracts");
+    const items = bundle.sources.order_items?.feeds[0];
+    expect(items?.key).toEqual(["order_id", "order_item_id"]);
+    expect(items?.select.map((select) => [select.column, select.type, select.expression])).toEqual([
+      ["order_id", "string", "order_id"],
+      ["order_item_id", "int", "order_item_id"],
+      ["product_id", "string", "product_id"],
+      ["seller_id", "string", "seller_id"],
+      ["shipping_limit_at", "timestamp", "shipping_limit_date"],
+      ["quantity", "int", "1"],
+      ["unit_price", "decimal(12,2)", "price"],
+      ["freight_value", "decimal(12,2)", "coalesce(freight_value, 0)"],
+      ["effective_at", "timestamp", "_effective_at"],
+    ]);
+    const products = bundle.sources.products?.feeds[0]?.select;
+    expect(products?.find((select) => select.column === "category_name_english")?.expression).toBe("NULL");
+  });
+
+  it("name every rule and mark the row-level ones", async () => {
+    const bundle = await loadContractBundle("contracts");
+    const rules = bundle.sources.orders?.quality.map((rule) => [rule.name, rule.row_level]);
+    expect(rules).toEqual([
+      ["accepted_values_order_status", true],
+      ["not_null_order_approved_at", true],
+      ["unique_orders", false],
+      ["max_reject_rate", false],
+      ["row_count_min", false],
+      ["row_count_anomaly", false],
+      ["freshness", false],
+    ]);
+  });
+});
+
+describe("the README's worked example (a denormalized export feeding four entities)", () => {
+  it("validates and compiles with its filters and derived expressions", async () => {
+    const file = "examples/contracts/sales_export.yaml";
+    const source = compileSource(parseContract(file, await readFile(file, "utf8")));
+    expect(source.feeds.map((feed) => [feed.entity, feed.filter])).toEqual([
+      ["customers", null],
+      ["products", null],
+      ["orders", "line_no = 1"],
+      ["order_items", "qty > 0"],
+    ]);
+    expect(source.csv?.delimiter).toBe(";");
+    expect(source.extensions).toContain(".csv.gz");
+    expect(source.event_time).toBe("sold_at");
+  });
+});
+
+describe("an invalid contract fails with the file, the path inside it and what is wrong", () => {
+  it("unknown entity", () => {
+    expectContractError(
+      ORDERS_YAML.replace("entity: orders", "entity: invoices"),
+      "feeds[0].entity",
+      /unknown entity "invoices"/,
+    );
+  });
+  it("a required entity column left unmapped", () => {
+    expectContractError(
+      ORDERS_YAML.replace("      customer_id: customer_id\n", ""),
+      "feeds[0].map",
+      /needs column "customer_id"/,
+    );
+  });
+  it("a mapping onto a column the entity does not have", () => {
+    expectContractError(
+      ORDERS_YAML.replace("status: order_status", "state: order_status"),
+      "feeds[0].map.state",
+      /no column "state"/,
+    );
+  });
+  it("a rule on a missing column", () => {
+    expectContractError(
+      ORDERS_YAML.replace("column: order_status", "column: order_state"),
+      "quality[0].column",
+      /not a column/,
+    );
+  });
+  it("an unknown column type", () => {
+    expectContractError(
+      ORDERS_YAML.replace("type: timestamp, format", "type: datetime, format"),
+      "columns[3].type",
+      /must be string/,
+    );
+  });
+  it("an unknown key (typo)", () => {
+    expectContractError(ORDERS_YAML.replace("event_time:", "event_tme:"), "", /Unrecognized key/);
+  });
+  it("an event time that is not a timestamp", () => {
+    expectContractError(
+      ORDERS_YAML.replace("event_time: order_purchase_timestamp", "event_time: order_status"),
+      "event_time",
+      /must be a date or timestamp/,
+    );
+  });
+  it("a file name that does not match the source", () => {
+    expectContractError(ORDERS_YAML, "source", /file is named sales/, "contracts/sales.yaml");
+  });
+  it("invalid YAML", () => {
+    expectContractError("source: orders\nformats: [csv\n", "line 3", /not valid YAML/);
+  });
+  it("a folder with one bad contract fails the whole bundle", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "contracts-"));
+    await writeFile(join(dir, "orders.yaml"), ORDERS_YAML.replace("severity: error", "severity: fatal"));
+    await expect(loadContractBundle(dir)).rejects.toThrow(/orders\.yaml: quality\[0\]\.severity/);
+  });
+});

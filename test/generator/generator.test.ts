@@ -1,0 +1,249 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { type GeneratedDataset, generateDataset, writeDataset } from "../../src/generator/index.js";
+
+const OPTIONS = { seed: 7, orders: 600, days: 6 };
+let dataset: GeneratedDataset;
+let outDir: string;
+
+const text = (key: string): string => {
+  const file = dataset.files.find((candidate) => candidate.key === key);
+  if (!file) throw new Error(`no file ${key}`);
+  return (file.gzip ? gunzipSync(file.content) : file.content).toString("utf8");
+};
+const keysOf = (source: string) =>
+  dataset.files.filter((file) => file.source === source).map((file) => file.key);
+
+const digestOfTree = async (root: string): Promise<string> => {
+  const hash = createHash("sha256");
+  const entries = (await readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const path of entries) hash.update(path.slice(root.length)).update(await readFile(path));
+  return hash.digest("hex");
+};
+
+beforeAll(async () => {
+  dataset = generateDataset(OPTIONS);
+  outDir = await mkdtemp(join(tmpdir(), "generated-"));
+  await writeDataset(dataset, outDir);
+});
+
+describe("determinism", () => {
+  it("writes byte-identical files and truth for the same seed, and different ones for another seed", async () => {
+    const again = await mkdtemp(join(tmpdir(), "generated-"));
+    await writeDataset(generateDataset(OPTIONS), again);
+    expect(await digestOfTree(again)).toBe(await digestOfTree(outDir));
+    const other = await mkdtemp(join(tmpdir(), "generated-"));
+    await writeDataset(generateDataset({ ...OPTIONS, seed: 8 }), other);
+    expect(await digestOfTree(other)).not.toBe(await digestOfTree(outDir));
+  });
+
+  it("rejects invalid options with the offending path", () => {
+    expect(() => generateDataset({ orders: 0 })).toThrow(ValidationError);
+    expect(() => generateDataset({ startDate: "2017/01/01" })).toThrow(/startDate/);
+  });
+});
+
+describe("layout", () => {
+  it("writes <source>/dt=YYYY-MM-DD/<file> for every source and day, in the contracts' formats", async () => {
+    expect(
+      dataset.files.every((file) =>
+        /^[a-z_]+\/dt=\d{4}-\d{2}-\d{2}\/[a-z_]+-\d{4}-\d{2}-\d{2}\.(csv|jsonl)(\.gz)?$/.test(file.key),
+      ),
+    ).toBe(true);
+    expect(new Set(dataset.files.map((file) => file.source))).toEqual(
+      new Set([
+        "category_translation",
+        "sellers",
+        "products",
+        "customers",
+        "orders",
+        "order_items",
+        "payments",
+      ]),
+    );
+    expect(keysOf("orders")).toHaveLength(OPTIONS.days);
+    expect(keysOf("payments").some((key) => key.endsWith(".jsonl"))).toBe(true);
+    expect(keysOf("order_items").some((key) => key.endsWith(".csv.gz"))).toBe(true);
+    const onDisk = await readFile(join(outDir, "raw", keysOf("orders")[0] as string));
+    expect(onDisk.toString("utf8")).toBe(text(keysOf("orders")[0] as string));
+  });
+});
+
+describe("quirks real exports have", () => {
+  it("the translation file starts with a BOM, uses CRLF and has no final newline", () => {
+    const translation = text(keysOf("category_translation")[0] as string);
+    expect(translation.startsWith("\ufeffproduct_category_name,product_category_name_english\r\n")).toBe(
+      true,
+    );
+    expect(translation.replaceAll("\r\n", "").includes("\n")).toBe(false);
+    expect(translation.endsWith("\r\n")).toBe(false);
+  });
+
+  it("some files lack the final newline, others have it", () => {
+    const endings = dataset.files
+      .filter((file) => file.format === "csv")
+      .map((file) => text(file.key).endsWith("\n"));
+    expect(endings).toContain(true);
+    expect(endings).toContain(false);
+  });
+
+  it("values are quoted only sometimes, and commas, quotes and newlines inside fields are quoted correctly", () => {
+    const customers = keysOf("customers").map(text).join("\n");
+    expect(customers).toMatch(/,"[0-9a-f]{32}",/);
+    expect(customers).toMatch(/\n[0-9a-f]{32},/);
+    expect(customers).toContain('"sao joao del rei, distrito"');
+    expect(customers).toContain('"jardim ""paulista"""');
+    expect(customers).toContain('"santa rita do\npassa quatro"');
+  });
+
+  it("zip prefixes keep leading zeros; some states arrive in lowercase", () => {
+    const customers = keysOf("customers").map(text).join("\n");
+    expect(customers).toMatch(/,0\d{4},/);
+    expect(customers).toMatch(/,(sp|rj|mg|pr|rs|ba|df|pe|ce|go|sc)\n/);
+  });
+
+  it("products without category, categories without translation, zero and not_defined payments", () => {
+    const products = keysOf("products").map(text).join("\n");
+    expect(products).toMatch(/\n[0-9a-f]{32},,,,,/);
+    const translation = text(keysOf("category_translation")[0] as string);
+    expect(products).toContain(",pc_gamer,");
+    expect(translation).not.toContain("pc_gamer");
+    const payments = keysOf("payments").map(text).join("\n");
+    expect(payments).toMatch(
+      /not_defined,\d+,0\.00|"payment_type":"not_defined","payment_installments":\d+,"payment_value":0\.00/,
+    );
+  });
+});
+
+/** Parses a raw CSV with DuckDB (an independent reader): data rows, and rows rejected for their shape. */
+const parseWithDuckDb = async (path: string): Promise<{ rows: number; rejected: number }> => {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const rows = await connection.runAndReadAll(
+    `select count(*)::int from read_csv('${path}', all_varchar = true, header = true, quote = '"', escape = '"', delim = ',', strict_mode = true, ignore_errors = true, store_rejects = true)`,
+  );
+  const rejected = await connection.runAndReadAll("select count(*)::int from reject_errors");
+  connection.closeSync();
+  return { rows: Number(rows.getRows()[0]?.[0]), rejected: Number(rejected.getRows()[0]?.[0]) };
+};
+
+describe("the expected truth", () => {
+  it("counts every record of every CSV file, as an independent CSV reader sees them", async () => {
+    for (const file of dataset.files.filter((candidate) => candidate.format === "csv")) {
+      const truth = dataset.truth.files[file.key];
+      const parsed = await parseWithDuckDb(join(outDir, "raw", file.key));
+      expect({ key: file.key, read: parsed.rows + parsed.rejected, malformed: parsed.rejected }).toEqual({
+        key: file.key,
+        read: truth?.rows_read,
+        malformed: truth?.quarantined.malformed_row ?? 0,
+      });
+    }
+  });
+
+  it("counts every jsonl line, and the broken ones as malformed", () => {
+    for (const file of dataset.files.filter((candidate) => candidate.format === "jsonl")) {
+      const lines = text(file.key)
+        .split("\n")
+        .filter((line) => line.length > 0);
+      const broken = lines.filter((line) => {
+        try {
+          JSON.parse(line);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      expect(dataset.truth.files[file.key]?.rows_read).toBe(lines.length);
+      expect(dataset.truth.files[file.key]?.quarantined.malformed_row ?? 0).toBe(broken.length);
+    }
+  });
+
+  it("accounts for every row of every file: read = quarantined + duplicates + curated", () => {
+    for (const [key, file] of Object.entries(dataset.truth.files)) {
+      const quarantined = Object.values(file.quarantined).reduce((sum, count) => sum + count, 0);
+      const curated = Object.values(file.curated).reduce((sum, count) => sum + count, 0);
+      expect({ key, read: file.rows_read }).toEqual({
+        key,
+        read: quarantined + file.exact_duplicates + file.superseded + curated,
+      });
+    }
+  });
+
+  it("holds every defect kind the generator injects", () => {
+    const { by_reason } = dataset.truth.quarantine;
+    for (const reason of ["malformed_row", "missing_required", "invalid_type", "rule_violation"]) {
+      expect(by_reason[reason], reason).toBeGreaterThan(0);
+    }
+    expect(dataset.truth.totals.exact_duplicates).toBeGreaterThan(0);
+    expect(dataset.truth.scd2.dim_customer.keys_with_history).toBeGreaterThan(0);
+    expect(dataset.truth.scd2.dim_product.keys_with_history).toBeGreaterThan(0);
+    expect(dataset.truth.star.unknown_members.fact_sales_unknown_product).toBeGreaterThan(0);
+  });
+
+  it("matches the expected curated rows written next to it", async () => {
+    for (const day of dataset.days) {
+      for (const [entity, rows] of day.curated) {
+        const written = await readFile(
+          join(outDir, "expected", "curated", entity, `dt=${day.batchDate}.jsonl`),
+          "utf8",
+        );
+        expect(
+          written
+            .trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line)),
+        ).toEqual(rows);
+      }
+    }
+  });
+
+  it("computes revenue and payments exactly on a defect-free dataset, from the raw files themselves", async () => {
+    const clean = generateDataset({
+      seed: 3,
+      orders: 200,
+      days: 1,
+      rates: {
+        exactDuplicate: 0,
+        correctedRow: 0,
+        malformed: 0,
+        late: 0,
+        customerMove: 0,
+        productChange: 0,
+        orphan: 0,
+        optionalQuote: 0.1,
+      },
+    });
+    const dir = await mkdtemp(join(tmpdir(), "generated-clean-"));
+    await writeDataset(clean, dir);
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    const raw = (source: string) => join(dir, "raw", source, "*", "*");
+    const revenue = await connection.runAndReadAll(
+      `select strftime(o.order_purchase_timestamp::timestamp, '%Y-%m') as month, sum(i.price::decimal(12,2))::varchar
+       from read_csv('${raw("order_items")}', header = true, all_varchar = true) i
+       join read_csv('${raw("orders")}', header = true, all_varchar = true) o using (order_id)
+       where o.order_status not in ('canceled', 'unavailable') group by 1 order by 1`,
+    );
+    expect(
+      Object.fromEntries(revenue.getRows().map(([month, total]) => [String(month), String(total)])),
+    ).toEqual(clean.truth.revenue_by_month);
+    const payments = await connection.runAndReadAll(
+      `select count(*)::int, sum(payment_value::decimal(12,2))::varchar from read_csv('${raw("payments")}', header = true, all_varchar = true)`,
+    );
+    expect(payments.getRows()[0]?.map(String)).toEqual([
+      String(clean.truth.payments.count),
+      clean.truth.payments.total,
+    ]);
+    expect(clean.truth.quarantine.by_reason).toEqual({});
+    expect(clean.truth.totals.exact_duplicates + clean.truth.totals.superseded).toBe(0);
+  });
+});
