@@ -1,0 +1,103 @@
+import { ContractError } from "../errors.js";
+import type { ObjectStore } from "../ports/object-store.js";
+import { writeJson } from "./contract-source.js";
+import type { ContractSource, Log } from "./deps.js";
+import { BUNDLE_KEY, manifestKey, metricsKey } from "./layout.js";
+import { classifyKey } from "./objects.js";
+import type { RunInput } from "./run-input.js";
+import { sparkArguments } from "./spark-job.js";
+
+/** The run manifest (docs/interfaces.md): the whole contract between PlanBatch and the Spark job. */
+export interface RunManifest {
+  readonly run_id: string;
+  readonly started_at: string;
+  readonly contracts_uri: string;
+  readonly bundle_checksum: string;
+  readonly inputs: readonly {
+    readonly uri: string;
+    readonly source: string;
+    readonly key: string;
+    readonly etag: string;
+    readonly size: number;
+    readonly batch_date: string | null;
+    readonly uploaded_at: string;
+  }[];
+  readonly outputs: {
+    readonly curated_uri: string;
+    readonly quarantine_uri: string;
+    readonly metrics_uri: string;
+  };
+}
+
+/** What PlanBatch returns into the execution state (`$.plan`). */
+export interface Plan {
+  readonly manifest_uri: string;
+  readonly metrics_uri: string;
+  readonly spark_arguments: readonly string[];
+  readonly sources: readonly string[];
+  readonly entities: readonly string[];
+  readonly files: number;
+  readonly bytes: number;
+  readonly batch_dates: readonly string[];
+}
+
+/**
+ * Resolves each input's source contract and writes the run manifest the Spark job reads.
+ * An input no contract accepts fails the run (`ContractError`): the trigger already routes such
+ * objects aside, so reaching here means the contracts changed under a replay.
+ *
+ * @example
+ *   const plan = await planBatch(input, { store, contracts, log });
+ *   plan.spark_arguments; // ["--manifest", "s3://…/manifests/run-….json"]
+ */
+export const planBatch = async (
+  input: RunInput,
+  deps: { readonly store: ObjectStore; readonly contracts: ContractSource; readonly log: Log },
+): Promise<Plan> => {
+  const bundle = await deps.contracts.get();
+  const inputs = input.inputs.map((object) => {
+    const routed = classifyKey(object.key, bundle);
+    if (!routed.ok) throw new ContractError(object.key, "", `${routed.reason}: ${routed.detail}`);
+    return {
+      uri: deps.store.uri({ bucket: "raw", key: object.key }),
+      source: routed.source,
+      key: object.key,
+      etag: object.etag,
+      size: object.size,
+      batch_date: routed.batchDate,
+      uploaded_at: object.uploaded_at,
+    };
+  });
+  const metricsUri = deps.store.uri({ bucket: "curated", key: metricsKey(input.run_id) });
+  const manifest: RunManifest = {
+    run_id: input.run_id,
+    started_at: input.started_at,
+    contracts_uri: deps.store.uri({ bucket: "artifacts", key: BUNDLE_KEY }),
+    bundle_checksum: bundle.checksum,
+    inputs,
+    outputs: {
+      curated_uri: deps.store.uri({ bucket: "curated", key: "curated/" }),
+      quarantine_uri: deps.store.uri({ bucket: "curated", key: "quarantine/" }),
+      metrics_uri: metricsUri,
+    },
+  };
+  const ref = { bucket: "curated", key: manifestKey(input.run_id) } as const;
+  await writeJson(deps.store, ref, manifest);
+  const manifestUri = deps.store.uri(ref);
+  const sources = [...new Set(inputs.map((i) => i.source))].sort();
+  const entities = [
+    ...new Set(sources.flatMap((source) => (bundle.sources[source]?.feeds ?? []).map((feed) => feed.entity))),
+  ].sort();
+  const plan: Plan = {
+    manifest_uri: manifestUri,
+    metrics_uri: metricsUri,
+    spark_arguments: sparkArguments(manifestUri),
+    sources,
+    entities,
+    files: inputs.length,
+    bytes: inputs.reduce((sum, i) => sum + i.size, 0),
+    batch_dates: [...new Set(inputs.map((i) => i.batch_date).filter((d): d is string => d !== null))].sort(),
+  };
+  deps.log.info("planned run", { run_id: input.run_id, files: plan.files, sources: plan.sources });
+  return plan;
+};

@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Run ids are Step Functions execution names: at most 80 characters of letters, digits, `-`, `_`.
+ * They are a pure function of the batch's objects (key and ETag), so the same batch delivered twice
+ * gets the same name and Step Functions refuses the second execution.
+ */
+export interface RunIdObject {
+  readonly key: string;
+  readonly etag: string;
+  readonly batchDate?: string | null;
+}
+
+const digest = (objects: readonly RunIdObject[], salt: string): string => {
+  const lines = objects.map((object) => `${object.key}\u0000${object.etag}`).sort();
+  const hash = createHash("sha256");
+  hash.update(salt);
+  for (const line of lines) hash.update(`${line}\n`);
+  return hash.digest("hex").slice(0, 16);
+};
+
+const dateTag = (objects: readonly RunIdObject[]): string => {
+  const dates = objects.map((object) => object.batchDate).filter((date): date is string => Boolean(date));
+  if (dates.length === 0) return "nodate";
+  return dates.sort().at(-1)?.replaceAll("-", "") ?? "nodate";
+};
+
+/**
+ * The run id of a batch: `run-<latest batch date>-<16 hex of sha256(sorted key+ETag)>`.
+ *
+ * @example
+ *   runIdFor([{ key: "orders/dt=2017-01-05/o.csv", etag: "9b2c…", batchDate: "2017-01-05" }]);
+ *   // "run-20170105-3f2a9c1e0b7d41aa"
+ */
+export const runIdFor = (objects: readonly RunIdObject[]): string =>
+  `run-${dateTag(objects)}-${digest(objects, "")}`;
+
+/**
+ * The run id of a replay: same shape, `replay-` prefix, salted with the replay's request time so a
+ * replay is a new execution (and new load file names) while the objects stay the same.
+ *
+ * @example
+ *   replayRunIdFor(objects, "2026-11-21T19:47:00.000Z"); // "replay-20170105-…"
+ */
+export const replayRunIdFor = (objects: readonly RunIdObject[], requestedAt: string): string =>
+  `replay-${dateTag(objects)}-${digest(objects, `replay@${requestedAt}\n`)}`;
