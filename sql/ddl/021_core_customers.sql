@@ -1,0 +1,18 @@
+-- core.customers: every observed customer row (the person's observed addresses), never updated.
+-- Grain: one row per observation; key: (customer_id, effective_at, _source_file, _source_line, attr_hash).
+-- attr_hash = MD5 of the SCD2 attributes (zip_code_prefix, city, state).
+CREATE TABLE IF NOT EXISTS core.customers (
+    customer_id VARCHAR(64) NOT NULL ENCODE ZSTD,
+    customer_unique_id VARCHAR(64) NOT NULL ENCODE RAW,
+    zip_code_prefix VARCHAR(16) ENCODE ZSTD,
+    city VARCHAR(256) ENCODE ZSTD,
+    state VARCHAR(16) ENCODE ZSTD,
+    effective_at TIMESTAMP NOT NULL ENCODE AZ64,
+    attr_hash CHAR(32) NOT NULL ENCODE ZSTD,
+    _run_id VARCHAR(128) NOT NULL ENCODE ZSTD,
+    _source_file VARCHAR(1024) NOT NULL ENCODE ZSTD,
+    _source_line BIGINT ENCODE AZ64,
+    _ingested_at TIMESTAMP NOT NULL ENCODE AZ64
+)
+DISTKEY (customer_unique_id)
+COMPOUND SORTKEY (customer_unique_id, effective_at);

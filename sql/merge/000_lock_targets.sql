@@ -1,0 +1,26 @@
+-- Merge step 0: lock every table the merge reads or writes, in one fixed order, so that two runs merging at once
+-- serialize instead of interleaving (COPY JOB loads into staging wait too). Released at commit.
+LOCK
+staging.customers,
+staging.products,
+staging.sellers,
+staging.orders,
+staging.order_items,
+staging.payments,
+staging.category_translation,
+staging.merge_scope,
+core.customers,
+core.products,
+core.sellers,
+core.category_translation,
+core.orders,
+core.order_items,
+core.payments,
+star.dim_customer,
+star.dim_product,
+star.dim_seller,
+star.dim_payment_type,
+star.fact_sales,
+star.fact_orders,
+star.fact_payments,
+ops.load_audit;

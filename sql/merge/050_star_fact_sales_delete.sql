@@ -1,0 +1,12 @@
+-- Merge step 050: delete the fact_sales rows of every order in this run's scope (the next step rebuilds them
+-- from core, re-resolving unknown members and point-in-time versions).
+-- Target grain: see star.fact_sales.
+WITH scope AS (
+    SELECT DISTINCT key_value AS order_id
+    FROM staging.merge_scope
+    WHERE run_id = :run_id AND scope_kind = 'order'
+)
+
+DELETE FROM star.fact_sales
+USING scope
+WHERE star.fact_sales.order_id = scope.order_id;

@@ -1,0 +1,125 @@
+-- Merge step 051: rebuild fact_sales for every order in this run's scope from core.
+-- Target grain: one row per order item; key: (order_id, order_item_id).
+-- Dimensions join point in time at the order's purchased_at: the customer through the latest observation of the
+-- order's customer_id (-> person -> the version valid then), the product version valid then (the current version
+-- when the order is unknown), the seller (type 1). A missing member is -1; date_key is -1 for an unknown order.
+INSERT INTO star.fact_sales (
+    order_id,
+    order_item_id,
+    date_key,
+    customer_key,
+    product_key,
+    seller_key,
+    quantity,
+    unit_price,
+    revenue,
+    freight_value
+)
+WITH scope AS (
+    SELECT DISTINCT key_value AS order_id
+    FROM staging.merge_scope
+    WHERE run_id = :run_id AND scope_kind = 'order'
+),
+
+scoped_items AS (
+    SELECT
+        item.order_id,
+        item.order_item_id,
+        item.product_id,
+        item.seller_id,
+        item.quantity,
+        item.unit_price,
+        item.freight_value
+    FROM core.order_items AS item
+    INNER JOIN scope ON item.order_id = scope.order_id
+),
+
+scoped_orders AS (
+    SELECT
+        placed.order_id,
+        placed.customer_id,
+        placed.purchased_at
+    FROM core.orders AS placed
+    INNER JOIN scope ON placed.order_id = scope.order_id
+),
+
+wanted_customers AS (
+    SELECT DISTINCT scoped_orders.customer_id
+    FROM scoped_orders
+),
+
+customer_observations AS (
+    SELECT
+        observed.customer_id,
+        observed.customer_unique_id,
+        ROW_NUMBER() OVER (
+            PARTITION BY observed.customer_id
+            ORDER BY
+                observed.effective_at DESC,
+                observed._source_file DESC,
+                COALESCE(observed._source_line, -1) DESC,
+                observed.attr_hash DESC
+        ) AS recency
+    FROM core.customers AS observed
+    INNER JOIN wanted_customers ON observed.customer_id = wanted_customers.customer_id
+),
+
+people AS (
+    SELECT
+        customer_observations.customer_id,
+        customer_observations.customer_unique_id
+    FROM customer_observations
+    WHERE customer_observations.recency = 1
+),
+
+final AS (
+    SELECT
+        scoped_items.order_id,
+        scoped_items.order_item_id,
+        scoped_items.quantity,
+        scoped_items.unit_price,
+        scoped_items.freight_value,
+        CASE
+            WHEN scoped_orders.order_id IS NULL THEN -1
+            ELSE
+                CAST(EXTRACT(YEAR FROM scoped_orders.purchased_at) AS INTEGER) * 10000
+                + CAST(EXTRACT(MONTH FROM scoped_orders.purchased_at) AS INTEGER) * 100
+                + CAST(EXTRACT(DAY FROM scoped_orders.purchased_at) AS INTEGER)
+        END AS date_key,
+        COALESCE(customer.customer_key, -1) AS customer_key,
+        COALESCE(product.product_key, -1) AS product_key,
+        COALESCE(seller.seller_key, -1) AS seller_key,
+        scoped_items.quantity * scoped_items.unit_price AS revenue
+    FROM scoped_items
+    LEFT JOIN scoped_orders ON scoped_items.order_id = scoped_orders.order_id
+    LEFT JOIN people ON scoped_orders.customer_id = people.customer_id
+    LEFT JOIN star.dim_customer AS customer
+        ON
+            people.customer_unique_id = customer.customer_unique_id
+            AND scoped_orders.purchased_at >= customer.valid_from
+            AND scoped_orders.purchased_at < customer.valid_to
+    LEFT JOIN star.dim_product AS product
+        ON
+            scoped_items.product_id = product.product_id
+            AND (
+                (scoped_orders.order_id IS NULL AND product.is_current)
+                OR (
+                    scoped_orders.purchased_at >= product.valid_from
+                    AND scoped_orders.purchased_at < product.valid_to
+                )
+            )
+    LEFT JOIN star.dim_seller AS seller ON scoped_items.seller_id = seller.seller_id
+)
+
+SELECT
+    final.order_id,
+    final.order_item_id,
+    final.date_key,
+    final.customer_key,
+    final.product_key,
+    final.seller_key,
+    final.quantity,
+    final.unit_price,
+    final.revenue,
+    final.freight_value
+FROM final;
