@@ -1,0 +1,278 @@
+"""The compiled contract bundle (``.build/contracts.bundle.json``) as typed Python objects.
+
+The bundle is produced and validated by ``src/contracts/load.ts``; the job reads only that JSON,
+never the YAML. This module checks the parts the job relies on and fails fast with the offending
+path, so a bundle from a different version is refused rather than half-understood.
+"""
+
+import codecs
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from pipeline_spark.errors import ContractError
+
+SOURCE_TYPE = re.compile(
+    r"^(string|int|bigint|double|boolean|date|timestamp|decimal\((\d{1,2}),(\d{1,2})\))$"
+)
+ROW_LEVEL_RULES = ("not_null", "accepted_values", "range", "regex")
+QUARANTINE_REASONS = ("malformed_row", "missing_required", "invalid_type", "rule_violation")
+# Entity columns of this type are money: their sums go into the metrics for reconciliation.
+MONEY_TYPE = "decimal(12,2)"
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    header: bool
+    delimiter: str
+    quote: str
+    escape: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    name: str
+    type: str
+    format: Optional[str]
+    required: bool
+
+
+@dataclass(frozen=True)
+class FeedSelect:
+    column: str
+    type: str
+    nullable: bool
+    expression: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    entity: str
+    key: tuple[str, ...]
+    filter: Optional[str]
+    select: tuple[FeedSelect, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    rule: str
+    severity: str
+    row_level: bool
+    params: dict[str, Any]
+
+    @property
+    def column(self) -> Optional[str]:
+        return self.params.get("column")
+
+
+@dataclass(frozen=True)
+class Source:
+    source: str
+    formats: tuple[str, ...]
+    extensions: tuple[str, ...]
+    csv: Optional[CsvOptions]
+    null_values: tuple[str, ...]
+    columns: tuple[SourceColumn, ...]
+    event_time: Optional[str]
+    feeds: tuple[Feed, ...]
+    quality: tuple[Rule, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column_index(self, name: str) -> int:
+        return self.column_names.index(name)
+
+    def format_of(self, key: str) -> Optional[tuple[str, bool]]:
+        """(format, gzip) picked by the longest matching extension, or None.
+
+        >>> source.format_of("orders/dt=2017-01-05/orders-2017-01-05.csv.gz")
+        ('csv', True)
+        """
+        lowered = key.lower()
+        matches = [ext for ext in self.extensions if lowered.endswith(ext)]
+        if not matches:
+            return None
+        extension = max(matches, key=len)
+        gzip = extension.endswith(".gz")
+        base = extension[: -len(".gz")] if gzip else extension
+        if base in (".csv", ".txt"):
+            return "csv", gzip
+        if base in (".jsonl", ".ndjson", ".json"):
+            return "jsonl", gzip
+        if base == ".parquet":
+            return "parquet", gzip
+        return None
+
+
+@dataclass(frozen=True)
+class EntityColumn:
+    name: str
+    type: str
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[EntityColumn, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def money_columns(self) -> list[str]:
+        return [column.name for column in self.columns if column.type == MONEY_TYPE]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    checksum: str
+    entities: dict[str, Entity]
+    curated_lineage_columns: tuple[str, ...]
+    sources: dict[str, Source]
+
+
+def _need(document: dict[str, Any], key: str, path: str) -> Any:
+    if not isinstance(document, dict) or key not in document:
+        raise ContractError(f"contract bundle: {path}.{key}: missing")
+    return document[key]
+
+
+def _source(name: str, raw: dict[str, Any]) -> Source:
+    path = f"sources.{name}"
+    columns = []
+    for index, column in enumerate(_need(raw, "columns", path)):
+        column_type = _need(column, "type", f"{path}.columns[{index}]")
+        if not SOURCE_TYPE.match(column_type):
+            raise ContractError(
+                f"contract bundle: {path}.columns[{index}].type: unsupported type {column_type}"
+            )
+        columns.append(
+            SourceColumn(
+                name=_need(column, "name", f"{path}.columns[{index}]"),
+                type=column_type,
+                format=column.get("format"),
+                required=bool(column.get("required", False)),
+            )
+        )
+    csv_raw = raw.get("csv")
+    csv_options = None
+    if csv_raw is not None:
+        csv_options = CsvOptions(
+            header=bool(csv_raw.get("header", True)),
+            delimiter=csv_raw.get("delimiter", ","),
+            quote=csv_raw.get("quote", '"'),
+            escape=csv_raw.get("escape", '"'),
+            encoding=csv_raw.get("encoding", "UTF-8"),
+        )
+        try:
+            codecs.lookup(csv_options.encoding)
+        except LookupError as error:
+            raise ContractError(
+                f"contract bundle: {path}.csv.encoding: unknown encoding {csv_options.encoding}", error
+            ) from error
+    feeds = []
+    for index, feed in enumerate(_need(raw, "feeds", path)):
+        feeds.append(
+            Feed(
+                entity=_need(feed, "entity", f"{path}.feeds[{index}]"),
+                key=tuple(_need(feed, "key", f"{path}.feeds[{index}]")),
+                filter=feed.get("filter"),
+                select=tuple(
+                    FeedSelect(
+                        column=select["column"],
+                        type=select["type"],
+                        nullable=bool(select["nullable"]),
+                        expression=select["expression"],
+                    )
+                    for select in _need(feed, "select", f"{path}.feeds[{index}]")
+                ),
+            )
+        )
+    rules = []
+    for index, rule in enumerate(raw.get("quality", [])):
+        rules.append(
+            Rule(
+                name=_need(rule, "name", f"{path}.quality[{index}]"),
+                rule=_need(rule, "rule", f"{path}.quality[{index}]"),
+                severity=_need(rule, "severity", f"{path}.quality[{index}]"),
+                row_level=bool(rule.get("row_level", rule.get("rule") in ROW_LEVEL_RULES)),
+                params={k: v for k, v in rule.items() if k not in ("name", "rule", "severity", "row_level")},
+            )
+        )
+    names = [column.name for column in columns]
+    event_time = raw.get("event_time")
+    if event_time is not None and event_time not in names:
+        raise ContractError(f"contract bundle: {path}.event_time: {event_time} is not a column")
+    for rule in rules:
+        if rule.row_level and rule.column not in names:
+            raise ContractError(f"contract bundle: {path}.quality.{rule.name}: unknown column {rule.column}")
+    return Source(
+        source=name,
+        formats=tuple(_need(raw, "formats", path)),
+        extensions=tuple(_need(raw, "extensions", path)),
+        csv=csv_options,
+        null_values=tuple(raw.get("null_values", [""])),
+        columns=tuple(columns),
+        event_time=event_time,
+        feeds=tuple(feeds),
+        quality=tuple(rules),
+    )
+
+
+def parse_bundle(text: str) -> Bundle:
+    """Parses the compiled bundle JSON.
+
+    >>> bundle = parse_bundle(open(".build/contracts.bundle.json").read())
+    >>> bundle.sources["orders"].feeds[0].entity
+    'orders'
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise ContractError(f"contract bundle: not valid JSON: {error}", error) from error
+    version = _need(document, "bundle_version", "(root)")
+    if version != 1:
+        raise ContractError(f"contract bundle: bundle_version {version} is not supported (expected 1)")
+    entities = {
+        name: Entity(
+            name=name,
+            key=tuple(_need(raw, "key", f"entities.{name}")),
+            columns=tuple(
+                EntityColumn(name=c["name"], type=c["type"], nullable=bool(c["nullable"]))
+                for c in _need(raw, "columns", f"entities.{name}")
+            ),
+        )
+        for name, raw in _need(document, "entities", "(root)").items()
+    }
+    sources = {name: _source(name, raw) for name, raw in _need(document, "sources", "(root)").items()}
+    for source in sources.values():
+        for index, feed in enumerate(source.feeds):
+            if feed.entity not in entities:
+                raise ContractError(
+                    f"contract bundle: sources.{source.source}.feeds[{index}].entity: "
+                    f"unknown entity {feed.entity}"
+                )
+            expected = entities[feed.entity].column_names
+            if [select.column for select in feed.select] != expected:
+                raise ContractError(
+                    f"contract bundle: sources.{source.source}.feeds[{index}].select: columns must be "
+                    f"{expected} in that order"
+                )
+    return Bundle(
+        checksum=_need(document, "checksum", "(root)"),
+        entities=entities,
+        curated_lineage_columns=tuple(
+            document.get(
+                "curated_lineage_columns", ["_run_id", "_source_file", "_source_line", "_ingested_at"]
+            )
+        ),
+        sources=sources,
+    )

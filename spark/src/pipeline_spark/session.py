@@ -1,0 +1,86 @@
+"""SparkSession settings: the ones fixed at start-up (local mode) and the ones set per run.
+
+Spark's defaults are tuned for big data (200 shuffle partitions, UI, INT96 timestamps); a day's
+files are small, so each run sizes shuffles to its input.
+"""
+
+import math
+import os
+from typing import Optional
+
+from pyspark.sql import SparkSession
+
+# Session-level SQL settings every run relies on (safe to set on a running session).
+RUN_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    # Dates that only the legacy (lenient) parser accepts must be invalid, never an exception.
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parquet.compression.codec": "snappy",
+    "spark.sql.sources.partitionOverwriteMode": "static",
+    # No _SUCCESS marker in the output folders (Redshift auto-copy must see data files only).
+    "mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+    "parquet.summary.metadata.level": "NONE",
+}
+BYTES_PER_SHUFFLE_PARTITION = 64 * 1024 * 1024
+
+
+def shuffle_partitions(input_bytes: int, parallelism: int) -> int:
+    """Shuffle partitions for a run: one per 64 MiB of input, at least 1, at most 4 per core.
+
+    >>> shuffle_partitions(300_000, 2)
+    1
+    """
+    wanted = math.ceil(max(input_bytes, 1) / BYTES_PER_SHUFFLE_PARTITION)
+    return max(1, min(wanted, 4 * max(parallelism, 1)))
+
+
+def configure_run(spark: SparkSession, input_bytes: int) -> int:
+    """Applies the per-run settings to a (possibly warm) session; returns the shuffle partitions."""
+    for key, value in RUN_CONF.items():
+        spark.conf.set(key, value)
+    hadoop = spark.sparkContext._jsc.hadoopConfiguration()
+    hadoop.set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+    hadoop.set("parquet.summary.metadata.level", "NONE")
+    partitions = shuffle_partitions(input_bytes, spark.sparkContext.defaultParallelism)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    return partitions
+
+
+def _package_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def local_session(master: Optional[str] = None, app_name: str = "pipeline-spark") -> SparkSession:
+    """A local-mode session for the warm process, tests and benchmarks: UI off, UTC, small shuffles.
+
+    The package folder is put on the workers' PYTHONPATH so executors can import it.
+    """
+    root = _package_root()
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in paths and not root.endswith(".zip"):
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
+    builder = (
+        SparkSession.builder.master(master or os.environ.get("PIPELINE_SPARK_MASTER", "local[*]"))
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", str(os.cpu_count() or 2))
+        .config("spark.driver.memory", os.environ.get("PIPELINE_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.python.worker.reuse", "true")
+        .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+        .config("spark.sql.adaptive.enabled", "true")
+    )
+    for key, value in RUN_CONF.items():
+        if key.startswith("spark."):
+            builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("PIPELINE_SPARK_LOG_LEVEL", "WARN"))
+    return spark
