@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { ValidationError } from "../errors.js";
 import { type GeneratorOptions, type GeneratorOptionsInput, generatorOptionsSchema } from "./options.js";
 import { Random } from "./random.js";
-import { computeTruth, type Truth } from "./truth.js";
+import { computeTruth, curatedRecord, type Truth } from "./truth.js";
 import { WorldBuilder } from "./world.js";
 import { type RawFile, writeRawFile } from "./write.js";
 
@@ -77,7 +77,10 @@ export const writeDataset = async (dataset: GeneratedDataset, outDir: string): P
   if (dataset.options.expectedRows) {
     for (const day of dataset.days) {
       for (const [entity, rows] of day.curated) {
-        put(join(outDir, "expected", "curated", entity, `dt=${day.batchDate}.jsonl`), jsonLines(rows));
+        put(
+          join(outDir, "expected", "curated", entity, `dt=${day.batchDate}.jsonl`),
+          jsonLines(rows.map(curatedRecord)),
+        );
       }
       for (const [source, rows] of day.quarantine) {
         put(join(outDir, "expected", "quarantine", source, `dt=${day.batchDate}.jsonl`), jsonLines(rows));

@@ -110,12 +110,20 @@ export const SOURCES: readonly string[] = [
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
 
-/** `2017-10-02 10:56:33` from epoch milliseconds (UTC). */
+const datePrefixes = new Map<number, string>();
+const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => pad(value));
+
+/** `2017-10-02 10:56:33` from epoch milliseconds (UTC). Hot in the generator: the date part is cached per day. */
 export const formatTimestamp = (ms: number): string => {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
-    d.getUTCMinutes(),
-  )}:${pad(d.getUTCSeconds())}`;
+  const day = Math.floor(ms / 86_400_000);
+  let prefix = datePrefixes.get(day);
+  if (prefix === undefined) {
+    const d = new Date(day * 86_400_000);
+    prefix = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `;
+    datePrefixes.set(day, prefix);
+  }
+  const seconds = Math.floor((ms - day * 86_400_000) / 1000);
+  return `${prefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}`;
 };
 
 export const formatDate = (ms: number): string => formatTimestamp(ms).slice(0, 10);

@@ -6,10 +6,19 @@ import type { RawFile } from "./write.js";
  * rules of docs/semantics.md from the rows the generator knows it wrote.
  */
 
-export interface CuratedRow extends EntityRow {
-  _source_file: string;
-  _source_line: number;
+/** A curated row: the entity row (shared, never copied) and its lineage. */
+export interface CuratedRow {
+  readonly row: EntityRow;
+  readonly file: string;
+  readonly line: number;
 }
+
+/** The row as the expected-curated files spell it. */
+export const curatedRecord = (curated: CuratedRow): Record<string, TruthValue> => ({
+  ...curated.row,
+  _source_file: curated.file,
+  _source_line: curated.line,
+});
 
 export interface QuarantinedRow {
   readonly _source_file: string;
@@ -38,27 +47,25 @@ export interface DayTruth {
   readonly quarantine: Map<string, QuarantinedRow[]>;
 }
 
-const sortKey = (row: CuratedRow): [string, string, number] => [
-  String(row.effective_at),
-  row._source_file,
-  row._source_line,
-];
-
 /** Greatest (effective_at, _source_file, _source_line) first. */
 const newestFirst = (a: CuratedRow, b: CuratedRow): number => {
-  const [ae, af, al] = sortKey(a);
-  const [be, bf, bl] = sortKey(b);
+  const ae = a.row.effective_at as string;
+  const be = b.row.effective_at as string;
   if (ae !== be) return ae < be ? 1 : -1;
-  if (af !== bf) return af < bf ? 1 : -1;
-  return bl - al;
+  if (a.file !== b.file) return a.file < b.file ? 1 : -1;
+  return b.line - a.line;
 };
 const oldestFirst = (a: CuratedRow, b: CuratedRow): number => newestFirst(b, a);
 
-const keyOf = (entity: string, row: EntityRow): string =>
-  (ENTITY_KEY[entity] as readonly string[]).map((column) => String(row[column])).join("\u0001");
+const keyOf = (entity: string, row: EntityRow): string => {
+  const key = ENTITY_KEY[entity] as readonly string[];
+  return key.length === 1
+    ? String(row[key[0] as string])
+    : key.map((column) => String(row[column])).join("\u0001");
+};
 
 const sameEntityValues = (a: EntityRow, b: EntityRow): boolean =>
-  Object.keys(a).every((column) => column.startsWith("_") || a[column] === b[column]);
+  a === b || Object.keys(a).every((column) => a[column] === b[column]);
 
 const bump = (counts: Record<string, number>, key: string, by = 1): void => {
   counts[key] = (counts[key] ?? 0) + by;
@@ -76,7 +83,8 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 
 /** Runs one day's files through the run semantics: quarantine, map, dedupe. */
 const truthOfDay = (files: readonly RawFile[], fileTruths: Map<string, FileTruth>): DayTruth => {
-  const byEntity = new Map<string, Map<string, CuratedRow[]>>();
+  // key -> its row, or every row of the key when it occurs more than once (rare: arrays only then).
+  const byEntity = new Map<string, Map<string, CuratedRow | CuratedRow[]>>();
   const quarantine = new Map<string, QuarantinedRow[]>();
   for (const file of files) {
     const truth: FileTruth = {
@@ -105,30 +113,38 @@ const truthOfDay = (files: readonly RawFile[], fileTruths: Map<string, FileTruth
         quarantine.set(file.source, list);
         continue;
       }
-      const row: CuratedRow = { ...raw.row, _source_file: file.key, _source_line: line };
-      const groups = byEntity.get(raw.entity) ?? new Map<string, CuratedRow[]>();
-      byEntity.set(raw.entity, groups);
-      const key = keyOf(raw.entity, row);
-      const group = groups.get(key) ?? [];
-      group.push(row);
-      groups.set(key, group);
+      const curated: CuratedRow = { row: raw.row, file: file.key, line };
+      let groups = byEntity.get(raw.entity);
+      if (!groups) {
+        groups = new Map();
+        byEntity.set(raw.entity, groups);
+      }
+      const key = keyOf(raw.entity, raw.row);
+      const existing = groups.get(key);
+      if (existing === undefined) groups.set(key, curated);
+      else if (Array.isArray(existing)) existing.push(curated);
+      else groups.set(key, [existing, curated]);
     }
   }
   const curated = new Map<string, CuratedRow[]>();
   for (const [entity, groups] of byEntity) {
     const kept: CuratedRow[] = [];
-    for (const group of groups.values()) {
-      group.sort(newestFirst);
+    const curatedPerFile = new Map<string, number>();
+    for (const entry of groups.values()) {
+      const group = Array.isArray(entry) ? entry.sort(newestFirst) : [entry];
       const [winner, ...dropped] = group as [CuratedRow, ...CuratedRow[]];
       kept.push(winner);
-      bump((fileTruths.get(winner._source_file) as FileTruth).curated, entity);
+      curatedPerFile.set(winner.file, (curatedPerFile.get(winner.file) ?? 0) + 1);
       for (const loser of dropped) {
-        const truth = fileTruths.get(loser._source_file) as FileTruth;
-        if (sameEntityValues(loser, winner)) truth.exact_duplicates += 1;
+        const truth = fileTruths.get(loser.file) as FileTruth;
+        if (sameEntityValues(loser.row, winner.row)) truth.exact_duplicates += 1;
         else truth.superseded += 1;
       }
     }
-    kept.sort((a, b) => compareText(keyOf(entity, a), keyOf(entity, b)));
+    for (const [file, count] of curatedPerFile)
+      bump((fileTruths.get(file) as FileTruth).curated, entity, count);
+    const keys = new Map(kept.map((curated) => [curated, keyOf(entity, curated.row)]));
+    kept.sort((a, b) => compareText(keys.get(a) as string, keys.get(b) as string));
     curated.set(entity, kept);
   }
   return { batchDate: files[0]?.batchDate ?? "", curated, quarantine };
@@ -136,7 +152,7 @@ const truthOfDay = (files: readonly RawFile[], fileTruths: Map<string, FileTruth
 
 interface Version {
   readonly validFrom: string;
-  readonly row: CuratedRow;
+  readonly row: EntityRow;
 }
 
 /** SCD2 versions of one dimension: observations ordered, a new version whenever the attributes change. */
@@ -146,22 +162,25 @@ const scd2 = (
   attributes: readonly string[],
 ): Map<string, Version[]> => {
   const byKey = new Map<string, CuratedRow[]>();
-  for (const row of observations) {
-    const key = String(row[keyColumn]);
-    const list = byKey.get(key) ?? [];
-    list.push(row);
-    byKey.set(key, list);
+  for (const observation of observations) {
+    const key = String(observation.row[keyColumn]);
+    const list = byKey.get(key);
+    if (list) list.push(observation);
+    else byKey.set(key, [observation]);
   }
   const versions = new Map<string, Version[]>();
   for (const [key, rows] of byKey) {
     rows.sort(oldestFirst);
     const list: Version[] = [];
     let previous: string | null = null;
-    for (const row of rows) {
-      const hash = JSON.stringify(attributes.map((column) => row[column] ?? null));
+    for (const observation of rows) {
+      const hash = JSON.stringify(attributes.map((column) => observation.row[column] ?? null));
       if (hash === previous) continue;
       previous = hash;
-      list.push({ validFrom: list.length === 0 ? "1900-01-01 00:00:00" : String(row.effective_at), row });
+      list.push({
+        validFrom: list.length === 0 ? "1900-01-01 00:00:00" : String(observation.row.effective_at),
+        row: observation.row,
+      });
     }
     versions.set(key, list);
   }
@@ -176,14 +195,14 @@ const versionAt = (versions: readonly Version[] | undefined, at: string): Versio
 };
 
 /** Latest row per natural key over every run (order-independent: ties break on the object key). */
-const latestByKey = (entity: string, rows: readonly CuratedRow[]): Map<string, CuratedRow> => {
+const latestByKey = (entity: string, rows: readonly CuratedRow[]): Map<string, EntityRow> => {
   const latest = new Map<string, CuratedRow>();
-  for (const row of rows) {
-    const key = keyOf(entity, row);
+  for (const curated of rows) {
+    const key = keyOf(entity, curated.row);
     const current = latest.get(key);
-    if (!current || newestFirst(row, current) < 0) latest.set(key, row);
+    if (!current || newestFirst(curated, current) < 0) latest.set(key, curated);
   }
-  return latest;
+  return new Map([...latest].map(([key, curated]) => [key, curated.row]));
 };
 
 const sortedRecord = <T>(entries: Iterable<[string, T]>): Record<string, T> =>
@@ -226,7 +245,7 @@ export const computeTruth = (files: readonly RawFile[]) => {
   const translations = latestByKey("category_translation", all("category_translation"));
   const personVersions = scd2(all("customers"), "customer_unique_id", CUSTOMER_ATTRIBUTES);
   const productVersions = scd2(all("products"), "product_id", PRODUCT_ATTRIBUTES);
-  const productIds = new Set(all("products").map((row) => String(row.product_id)));
+  const productIds = new Set(all("products").map((curated) => String(curated.row.product_id)));
 
   const revenueByMonth = new Map<string, number>();
   const revenueByCategory = new Map<string, number>();

@@ -15,6 +15,80 @@ import {
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
+type Fields = Record<string, string | null>;
+type Breaker = (fields: Fields, random: Random) => Defect;
+
+const malformedRecord: Breaker = () => ({ reason: "malformed_row", column: null, malformed: true });
+
+/** How each source's records get broken (a broken record replaces the valid one and is lost). */
+const BREAKERS: Record<string, readonly Breaker[]> = {
+  products: [
+    (fields, random) => {
+      fields.product_weight_g = random.pick(["12kg", "n/a", "1,5"]);
+      return { reason: "invalid_type", column: "product_weight_g" };
+    },
+    malformedRecord,
+  ],
+  customers: [
+    (fields) => {
+      fields.customer_unique_id = null;
+      return { reason: "missing_required", column: "customer_unique_id" };
+    },
+    malformedRecord,
+  ],
+  orders: [
+    (fields, random) => {
+      fields.order_purchase_timestamp = random.pick(["2017-13-05 10:11:12", "05/01/2017 10:11", "yesterday"]);
+      return { reason: "invalid_type", column: "order_purchase_timestamp" };
+    },
+    (fields) => {
+      fields.order_approved_at = "2017-02-30 25:61:00";
+      return { reason: "invalid_type", column: "order_approved_at" };
+    },
+    (fields) => {
+      fields.order_id = null;
+      return { reason: "missing_required", column: "order_id" };
+    },
+    (fields, random) => {
+      fields.order_status = random.pick(["lost", "refunded", "in_transit"]);
+      return { reason: "rule_violation", column: "order_status" };
+    },
+    malformedRecord,
+  ],
+  order_items: [
+    (fields, random) => {
+      fields.price = random.pick(["abc", "12,50", "R$ 10.00"]);
+      return { reason: "invalid_type", column: "price" };
+    },
+    (fields) => {
+      fields.product_id = null;
+      return { reason: "missing_required", column: "product_id" };
+    },
+    malformedRecord,
+  ],
+  payments: [
+    (fields, random) => {
+      fields.payment_value = random.pick(["N/A", "1.234,56"]);
+      return { reason: "invalid_type", column: "payment_value" };
+    },
+    (fields) => {
+      fields.payment_type = "pix";
+      return { reason: "rule_violation", column: "payment_type" };
+    },
+    (fields) => {
+      fields.order_id = null;
+      return { reason: "missing_required", column: "order_id" };
+    },
+    malformedRecord,
+  ],
+};
+
+const PAYMENT_NUMERIC: ReadonlySet<string> = new Set([
+  "payment_sequential",
+  "payment_installments",
+  "payment_value",
+]);
+
 interface Place {
   readonly zip: string;
   readonly city: string;
@@ -92,24 +166,19 @@ export class WorldBuilder {
    * Adds one logical record to a day's file, maybe broken (then it is lost to the warehouse),
    * maybe written twice.
    */
-  private emit(
-    source: string,
-    day: number,
-    fields: Record<string, string | null>,
-    row: EntityRow,
-    breakers: readonly ((fields: Record<string, string | null>) => Defect)[] = [],
-    numeric?: ReadonlySet<string>,
-  ): boolean {
+  private emit(source: string, day: number, fields: Fields, row: EntityRow, breakable = true): boolean {
     const target = this.sourceDay(source, day).rows;
     const entity = SOURCE_ENTITY[source] as string;
+    const numeric = source === "payments" ? PAYMENT_NUMERIC : undefined;
     const { rates } = this.options;
-    if (breakers.length > 0 && this.random.chance(rates.malformed)) {
+    const breakers = breakable ? BREAKERS[source] : undefined;
+    if (breakers && this.random.chance(rates.malformed)) {
       const broken = { ...fields };
-      const defect = this.random.pick(breakers)(broken);
-      target.push({ fields: broken, defect, entity, row: null, ...(numeric ? { numeric } : {}) });
+      const defect = this.random.pick(breakers)(broken, this.random);
+      target.push({ fields: broken, defect, entity, row: null, numeric });
       return false;
     }
-    const raw: RawRow = { fields, defect: null, entity, row, ...(numeric ? { numeric } : {}) };
+    const raw: RawRow = { fields, defect: null, entity, row, numeric };
     target.push(raw);
     if (this.random.chance(rates.exactDuplicate)) target.push(raw);
     return true;
@@ -208,13 +277,6 @@ export class WorldBuilder {
         width_cm: decimal(attributes.widthCm),
         effective_at: formatTimestamp(this.dayStart(day)),
       },
-      [
-        (fields) => {
-          fields.product_weight_g = this.random.pick(["12kg", "n/a", "1,5"]);
-          return { reason: "invalid_type", column: "product_weight_g" };
-        },
-        () => ({ reason: "malformed_row", column: null, malformed: true }),
-      ],
     );
   }
 
@@ -258,13 +320,6 @@ export class WorldBuilder {
         state: place.state.toUpperCase(),
         effective_at: formatTimestamp(this.dayStart(day)),
       },
-      [
-        (fields) => {
-          fields.customer_unique_id = null;
-          return { reason: "missing_required", column: "customer_unique_id" };
-        },
-        () => ({ reason: "malformed_row", column: null, malformed: true }),
-      ],
     );
   }
 
@@ -348,31 +403,10 @@ export class WorldBuilder {
         orderDay,
         { ...orderFields, order_status: "processing", order_approved_at: null },
         { ...orderRow, status: "processing", approved_at: null },
+        false,
       );
     }
-    this.emit("orders", orderDay, orderFields, orderRow, [
-      (fields) => {
-        fields.order_purchase_timestamp = random.pick([
-          "2017-13-05 10:11:12",
-          "05/01/2017 10:11",
-          "yesterday",
-        ]);
-        return { reason: "invalid_type", column: "order_purchase_timestamp" };
-      },
-      (fields) => {
-        fields.order_approved_at = "2017-02-30 25:61:00";
-        return { reason: "invalid_type", column: "order_approved_at" };
-      },
-      (fields) => {
-        fields.order_id = null;
-        return { reason: "missing_required", column: "order_id" };
-      },
-      (fields) => {
-        fields.order_status = random.pick(["lost", "refunded", "in_transit"]);
-        return { reason: "rule_violation", column: "order_status" };
-      },
-      () => ({ reason: "malformed_row", column: null, malformed: true }),
-    ]);
+    this.emit("orders", orderDay, orderFields, orderRow);
 
     // Items and payments arrive with the purchase day (the order may come later).
     const itemCount = random.weighted([
@@ -416,17 +450,6 @@ export class WorldBuilder {
           freight_value: centsText(freightCents),
           effective_at: formatTimestamp(this.dayStart(day)),
         },
-        [
-          (fields) => {
-            fields.price = random.pick(["abc", "12,50", "R$ 10.00"]);
-            return { reason: "invalid_type", column: "price" };
-          },
-          (fields) => {
-            fields.product_id = null;
-            return { reason: "missing_required", column: "product_id" };
-          },
-          () => ({ reason: "malformed_row", column: null, malformed: true }),
-        ],
       );
     }
 
@@ -442,7 +465,6 @@ export class WorldBuilder {
       const installments = type === "credit_card" ? random.int(0, 10) : 1;
       payments.push({ type, installments, cents: type === "not_defined" ? 0 : totalCents });
     }
-    const numeric = new Set(["payment_sequential", "payment_installments", "payment_value"]);
     payments.forEach((payment, index) => {
       const sequential = index + 1;
       this.emit(
@@ -463,22 +485,6 @@ export class WorldBuilder {
           payment_value: centsText(payment.cents),
           effective_at: formatTimestamp(this.dayStart(day)),
         },
-        [
-          (fields) => {
-            fields.payment_value = random.pick(["N/A", "1.234,56"]);
-            return { reason: "invalid_type", column: "payment_value" };
-          },
-          (fields) => {
-            fields.payment_type = "pix";
-            return { reason: "rule_violation", column: "payment_type" };
-          },
-          (fields) => {
-            fields.order_id = null;
-            return { reason: "missing_required", column: "order_id" };
-          },
-          () => ({ reason: "malformed_row", column: null, malformed: true }),
-        ],
-        numeric,
       );
     });
   }
