@@ -1,6 +1,7 @@
 import { Console } from "node:console";
 import type { Writable } from "node:stream";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Log } from "../core/deps.js";
 
 /**
  * The one structured logger. Every line of a run carries `run_id` (the `runContext` middleware
@@ -22,4 +23,11 @@ export const redirectLogs = (stream: Writable): void => {
   const console = new Console({ stdout: stream, stderr: stream });
   console.trace = (message?: unknown, ...rest: unknown[]) => console.log(message, ...rest);
   target.console = console;
+};
+
+/** The logger as the core's `Log` (the core takes a logger, it does not import Powertools). */
+export const log: Log = {
+  info: (message, extra) => (extra ? logger.info(message, extra) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra) : logger.error(message)),
 };

@@ -1,0 +1,18 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { parser } from "@aws-lambda-powertools/parser/middleware";
+import middy from "@middy/core";
+import type { z } from "zod";
+import { getApp } from "../../src/app/index.js";
+import { checkQuality } from "../../src/core/check-quality.js";
+import { checkQualityInputSchema } from "../../src/core/task-inputs.js";
+import { logger } from "../../src/observability/logger.js";
+import { runContext } from "../../src/observability/middleware.js";
+
+/** CheckQuality: the contracts' rules on the Spark metrics -> the gate (`$.quality`). */
+export const handler = middy(async (event: z.infer<typeof checkQualityInputSchema>) => {
+  const app = await getApp();
+  return checkQuality(event, { ...app, sink: app.qualitySink });
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(runContext())
+  .use(parser({ schema: checkQualityInputSchema }));

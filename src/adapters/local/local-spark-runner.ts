@@ -1,0 +1,272 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { dirname } from "node:path";
+import { createInterface } from "node:readline";
+import { SparkJobError, SparkProcessError } from "../../core/errors.js";
+import type { SparkJobRequest, SparkJobResult, SparkRunner } from "../../ports/spark-runner.js";
+
+export interface LocalSparkOptions {
+  /** The Python of the project's virtualenv (with PySpark). */
+  readonly python: string;
+  /** `spark/src`, put on PYTHONPATH. */
+  readonly sparkSrc: string;
+  /** `spark/job.py`, the cold entry point. */
+  readonly jobScript: string;
+  /** `warm`: one process kept across runs (cold when it cannot start); `cold`: a process per run. */
+  readonly mode: "warm" | "cold";
+  /** Spark's own output (stderr of the Python processes) goes here. */
+  readonly logFile: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long the warm process may take to print `{"ready": true}`. */
+  readonly startTimeoutMs?: number;
+}
+
+interface WarmResponse {
+  readonly id?: string;
+  readonly ready?: boolean;
+  readonly ok?: boolean;
+  readonly metrics_uri?: string;
+  readonly seconds?: number;
+  readonly error_type?: string;
+  readonly message?: string;
+}
+
+const round = (seconds: number): number => Math.round(seconds * 100) / 100;
+
+/**
+ * One warm `python -m pipeline_spark.warm` process: a SparkSession that stays up across runs (the
+ * local counterpart of EMR Serverless pre-initialized capacity). Requests are JSON lines on stdin,
+ * answers JSON lines on stdout (docs/interfaces.md); one request at a time.
+ */
+class WarmProcess {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<
+    string,
+    { resolve: (r: WarmResponse) => void; reject: (e: Error) => void }
+  >();
+  private exited: Error | undefined;
+  readonly ready: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private counter = 0;
+
+  constructor(options: LocalSparkOptions, log: WriteStream) {
+    this.child = spawn(options.python, ["-m", "pipeline_spark.warm"], {
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child.stderr?.pipe(log, { end: false });
+    let markReady: () => void = () => {};
+    let failStart: (error: Error) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    const timer = setTimeout(
+      () =>
+        failStart(
+          new SparkProcessError(`warm Spark process not ready after ${options.startTimeoutMs ?? 180_000} ms`),
+        ),
+      options.startTimeoutMs ?? 180_000,
+    );
+    const lines = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      let message: WarmResponse;
+      try {
+        message = JSON.parse(line) as WarmResponse;
+      } catch {
+        log.write(`[warm stdout] ${line}\n`);
+        return;
+      }
+      if (message.ready) {
+        clearTimeout(timer);
+        markReady();
+        return;
+      }
+      const waiter = message.id ? this.pending.get(message.id) : undefined;
+      if (waiter && message.id) {
+        this.pending.delete(message.id);
+        waiter.resolve(message);
+      }
+    });
+    this.child.on("error", (error) =>
+      this.fail(new SparkProcessError(`cannot run ${options.python}: ${error.message}`, { cause: error })),
+    );
+    this.child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      const error = new SparkProcessError(
+        `warm Spark process exited (${signal ?? `code ${code}`}); its log is ${options.logFile}`,
+      );
+      this.fail(error);
+      failStart(error);
+    });
+  }
+
+  private fail(error: Error): void {
+    this.exited ??= error;
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  /** Sends one manifest; requests queue behind each other (one Spark job at a time). */
+  request(manifestUri: string): Promise<WarmResponse> {
+    const next = this.queue.then(async () => {
+      await this.ready;
+      if (this.exited) throw this.exited;
+      this.counter += 1;
+      const id = `r${this.counter}`;
+      const answer = new Promise<WarmResponse>((resolve, reject) =>
+        this.pending.set(id, { resolve, reject }),
+      );
+      this.child.stdin?.write(`${JSON.stringify({ id, manifest_uri: manifestUri })}\n`);
+      return answer;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill("SIGTERM"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    if (this.alive) this.child.kill("SIGKILL");
+  }
+}
+
+/**
+ * The Spark runner of the local stage. In `warm` mode it starts one Python process on first use
+ * and reuses it for every run (Spark's JVM and session start once); if that process cannot start,
+ * a run falls back to the cold path: `python spark/job.py --manifest <uri>`, one process per run.
+ *
+ * @example
+ *   const spark = new LocalSparkRunner({ python: ".venv/bin/python", sparkSrc: "spark/src",
+ *     jobScript: "spark/job.py", mode: "warm", logFile: ".local/local/logs/spark.log" });
+ *   await spark.run({ runId, manifestUri }); // { mode: "warm", seconds: 0.9, … }
+ */
+export class LocalSparkRunner implements SparkRunner {
+  private warm: WarmProcess | undefined;
+  private readonly log: WriteStream;
+  private jobs = 0;
+  private readonly onExit = () => this.warm?.kill();
+
+  constructor(private readonly options: LocalSparkOptions) {
+    mkdirSync(dirname(options.logFile), { recursive: true });
+    this.log = createWriteStream(options.logFile, { flags: "a" });
+    process.once("exit", this.onExit);
+  }
+
+  private env(): Record<string, string> {
+    return {
+      PYTHONPATH: this.options.sparkSrc,
+      PYSPARK_PYTHON: this.options.python,
+      PYSPARK_DRIVER_PYTHON: this.options.python,
+      ...this.options.env,
+    };
+  }
+
+  /** Starts the warm process now (instead of on the first run) and waits until it is ready. */
+  async prewarm(): Promise<void> {
+    if (this.options.mode !== "warm") return;
+    await this.ensureWarm().ready;
+  }
+
+  private ensureWarm(): WarmProcess {
+    if (!this.warm?.alive) {
+      this.warm = new WarmProcess({ ...this.options, env: this.env() }, this.log);
+      this.warm.ready.catch(() => undefined);
+    }
+    return this.warm;
+  }
+
+  async run(request: SparkJobRequest): Promise<SparkJobResult> {
+    this.jobs += 1;
+    const jobRunId = `local-${this.jobs.toString().padStart(4, "0")}-${request.runId}`.slice(0, 64);
+    if (this.options.mode === "warm") {
+      const warm = this.ensureWarm();
+      let response: WarmResponse | undefined;
+      try {
+        response = await warm.request(request.manifestUri);
+      } catch (error) {
+        if (!(error instanceof SparkProcessError)) throw error;
+        this.log.write(
+          `[runner] warm process unavailable (${error.message}); running ${request.runId} cold\n`,
+        );
+      }
+      if (response) {
+        if (!response.ok) {
+          throw new SparkJobError(
+            `${response.error_type ?? "Error"}: ${response.message ?? "the Spark job failed"}`,
+            response.error_type ?? "Error",
+          );
+        }
+        return {
+          runId: request.runId,
+          jobRunId,
+          state: "SUCCESS",
+          mode: "warm",
+          seconds: round(response.seconds ?? 0),
+          ...(response.metrics_uri ? { metricsUri: response.metrics_uri } : {}),
+        };
+      }
+    }
+    return this.runCold(request, jobRunId);
+  }
+
+  private runCold(request: SparkJobRequest, jobRunId: string): Promise<SparkJobResult> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.python, [this.options.jobScript, "--manifest", request.manifestUri], {
+        env: { ...process.env, ...this.env() },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let tail = "";
+      child.stdout?.pipe(this.log, { end: false });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        this.log.write(chunk);
+        tail = (tail + chunk.toString()).slice(-20_000);
+      });
+      child.on("error", (error) =>
+        reject(new SparkProcessError(`cannot run ${this.options.python}: ${error.message}`)),
+      );
+      child.on("exit", (code) => {
+        if (code === 0) {
+          resolve({
+            runId: request.runId,
+            jobRunId,
+            state: "SUCCESS",
+            mode: "cold",
+            seconds: round((performance.now() - started) / 1000),
+          });
+          return;
+        }
+        // The job logs `{"error_type": …, "message": …}` on stderr when it fails on purpose.
+        const reported = [
+          ...tail.matchAll(/\{"error_type": "([^"]+)", "message": "((?:[^"\\]|\\.)*)"\}/g),
+        ].at(-1);
+        if (reported) {
+          const message = JSON.parse(`"${reported[2]}"`) as string;
+          reject(new SparkJobError(`${reported[1]}: ${message}`, reported[1] as string));
+        } else {
+          const lastLine = tail.trim().split("\n").at(-1) ?? "";
+          reject(new SparkJobError(`spark job exited with code ${code}: ${lastLine}`, "Crash"));
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    process.removeListener("exit", this.onExit);
+    await this.warm?.stop();
+    this.warm = undefined;
+    await new Promise<void>((resolve) => this.log.end(() => resolve()));
+  }
+}

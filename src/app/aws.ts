@@ -1,0 +1,45 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { S3ObjectStore } from "../adapters/aws/s3-object-store.js";
+import { SfnWorkflow } from "../adapters/aws/sfn-workflow.js";
+import { SnsAlerts } from "../adapters/aws/sns-alerts.js";
+import { type PipelineConfig, required } from "../config/index.js";
+import { StoredContracts } from "../core/contract-source.js";
+import { log } from "../observability/logger.js";
+import type { Alerts } from "../ports/alerts.js";
+import type { Workflow } from "../ports/workflow.js";
+import type { App } from "./index.js";
+
+/** A port whose configuration is missing fails when used, naming the variable, not at cold start. */
+const missing = <T extends object>(variable: string): T =>
+  new Proxy({} as T, {
+    get: () => async () => required<string>(undefined, variable),
+  });
+
+/**
+ * Assembles the cloud application: S3, Step Functions, SNS. Clients are created once per Lambda
+ * container and passed to the adapters.
+ *
+ * @example
+ *   const app = assembleAws(loadConfig(process.env));
+ */
+export const assembleAws = (config: PipelineConfig): App => {
+  const s3 = new S3Client({ region: config.region });
+  const store = new S3ObjectStore(s3, config.buckets);
+  const workflow: Workflow = config.stateMachineArn
+    ? new SfnWorkflow(new SFNClient({ region: config.region }), config.stateMachineArn)
+    : missing<Workflow>("STATE_MACHINE_ARN");
+  const alerts: Alerts = config.alertTopicArn
+    ? new SnsAlerts(new SNSClient({ region: config.region }), config.alertTopicArn)
+    : missing<Alerts>("ALERT_TOPIC_ARN");
+  return {
+    config,
+    store,
+    workflow,
+    alerts,
+    contracts: new StoredContracts(store),
+    log,
+    now: () => new Date(),
+  };
+};

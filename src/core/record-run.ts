@@ -1,0 +1,149 @@
+import type { ObjectStore } from "../ports/object-store.js";
+import { readJson, writeJson } from "./contract-source.js";
+import type { Log } from "./deps.js";
+import { runRecordKey } from "./layout.js";
+import { type Metrics, metricsSchema } from "./metrics.js";
+
+export type RunStatus = "succeeded" | "partial" | "quality_failed" | "failed";
+
+/** The execution state as the state machine hands it to RecordRun (`$`): every step's result so far. */
+export interface ExecutionState {
+  readonly run_id: string;
+  readonly started_at: string;
+  readonly trigger?: string;
+  readonly inputs?: readonly { readonly key: string; readonly source: string; readonly size: number }[];
+  readonly plan?: {
+    readonly metrics_uri: string;
+    readonly sources: readonly string[];
+    readonly files: number;
+  };
+  readonly transform?: Record<string, unknown>;
+  readonly quality?: {
+    readonly verdict: string;
+    readonly report_uri: string;
+    readonly has_failures: boolean;
+    readonly failing_sources: readonly string[];
+    readonly held_entities: readonly string[];
+    readonly publishable_entities: readonly string[];
+    readonly sources?: Record<string, string>;
+  };
+  readonly quarantine?: Record<string, unknown>;
+  readonly publish?: Record<string, unknown>;
+  readonly load?: Record<string, unknown>;
+  readonly merge?: Record<string, unknown>;
+  readonly verify?: Record<string, unknown>;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+export interface RunRecord {
+  readonly run_id: string;
+  readonly status: RunStatus;
+  readonly started_at: string;
+  readonly recorded_at: string;
+  readonly trigger: string | null;
+  readonly files: number;
+  readonly sources: readonly string[];
+  readonly quality_verdict: string | null;
+  readonly source_verdicts: Record<string, string>;
+  /** Rows per step: what Spark read, quarantined and curated; what was published, loaded, merged. */
+  readonly rows: {
+    readonly read: number | null;
+    readonly quarantined: number | null;
+    readonly quarantined_by_reason: Record<string, number>;
+    readonly curated_by_entity: Record<string, number>;
+    readonly by_source: Record<string, { read: number; quarantined: number }>;
+  };
+  readonly steps: {
+    readonly transform: Record<string, unknown> | null;
+    readonly quality: ExecutionState["quality"] | null;
+    readonly quarantine: Record<string, unknown> | null;
+    readonly publish: Record<string, unknown> | null;
+    readonly load: Record<string, unknown> | null;
+    readonly merge: Record<string, unknown> | null;
+    readonly verify: Record<string, unknown> | null;
+  };
+  readonly error: { readonly error: string; readonly cause: string } | null;
+}
+
+const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
+  if (!metrics) {
+    return { read: null, quarantined: null, quarantined_by_reason: {}, curated_by_entity: {}, by_source: {} };
+  }
+  const byReason: Record<string, number> = {};
+  const bySource: Record<string, { read: number; quarantined: number }> = {};
+  let read = 0;
+  let quarantined = 0;
+  for (const [source, m] of Object.entries(metrics.sources)) {
+    read += m.rows_read;
+    quarantined += m.rows_quarantined;
+    bySource[source] = { read: m.rows_read, quarantined: m.rows_quarantined };
+    for (const [reason, count] of Object.entries(m.quarantined_by_reason)) {
+      byReason[reason] = (byReason[reason] ?? 0) + count;
+    }
+  }
+  const curated = Object.fromEntries(
+    Object.entries(metrics.entities).map(([entity, m]) => [entity, m.rows_curated]),
+  );
+  return {
+    read,
+    quarantined,
+    quarantined_by_reason: byReason,
+    curated_by_entity: curated,
+    by_source: bySource,
+  };
+};
+
+/**
+ * Decides a run's final status from the state machine's verdict and the quality gate: a run that
+ * succeeded while the gate stopped some sources is `partial`.
+ */
+export const finalStatus = (reported: RunStatus, state: ExecutionState): RunStatus =>
+  reported === "succeeded" && state.quality?.has_failures ? "partial" : reported;
+
+/**
+ * Writes the run record (`runs/<run_id>.json` in the curated bucket): status, rows per step, the
+ * quality verdict per source, each step's result and the error. States visited with their timings
+ * come from the workflow's execution history; `pipeline status <run>` shows both together.
+ *
+ * @example
+ *   await recordRun({ status: "succeeded", execution: state }, deps); // { status: "succeeded", … }
+ */
+export const recordRun = async (
+  input: { readonly status: RunStatus; readonly execution: ExecutionState },
+  deps: { readonly store: ObjectStore; readonly log: Log; readonly now: () => Date },
+): Promise<RunRecord> => {
+  const state = input.execution;
+  let metrics: Metrics | undefined;
+  if (state.plan?.metrics_uri) {
+    const ref = deps.store.parseUri(state.plan.metrics_uri);
+    if (await deps.store.head(ref)) {
+      const parsed = metricsSchema.safeParse(await readJson<unknown>(deps.store, ref));
+      if (parsed.success) metrics = parsed.data;
+    }
+  }
+  const record: RunRecord = {
+    run_id: state.run_id,
+    status: finalStatus(input.status, state),
+    started_at: state.started_at,
+    recorded_at: deps.now().toISOString(),
+    trigger: state.trigger ?? null,
+    files: state.plan?.files ?? state.inputs?.length ?? 0,
+    sources: state.plan?.sources ?? [...new Set((state.inputs ?? []).map((i) => i.source))].sort(),
+    quality_verdict: state.quality?.verdict ?? null,
+    source_verdicts: { ...(state.quality?.sources ?? {}) },
+    rows: rowsOf(metrics),
+    steps: {
+      transform: state.transform ?? null,
+      quality: state.quality ?? null,
+      quarantine: state.quarantine ?? null,
+      publish: state.publish ?? null,
+      load: state.load ?? null,
+      merge: state.merge ?? null,
+      verify: state.verify ?? null,
+    },
+    error: state.error ? { error: state.error.Error ?? "", cause: state.error.Cause ?? "" } : null,
+  };
+  await writeJson(deps.store, { bucket: "curated", key: runRecordKey(state.run_id) }, record);
+  deps.log.info("run recorded", { run_id: state.run_id, status: record.status });
+  return record;
+};

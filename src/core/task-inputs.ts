@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+/**
+ * The inputs the state machine's `Parameters` hand to each Lambda task. Strict at the top level,
+ * so that a drift between the ASL and a handler fails loudly (a ParseError the workflow catches).
+ */
+const runId = z.string().min(1).max(80);
+const caughtError = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
+
+export const checkQualityInputSchema = z.strictObject({
+  run_id: runId,
+  started_at: z.string().min(1),
+  metrics_uri: z.string().min(1),
+  sources: z.array(z.string()).min(1),
+});
+
+export const quarantineInputSchema = z.strictObject({
+  run_id: runId,
+  scope: z.enum(["sources", "run"]),
+  sources: z.array(z.string()).optional(),
+  entities: z.array(z.string()).optional(),
+  reason: z.string().min(1),
+  error: caughtError.nullable().optional(),
+});
+
+export const notifyInputSchema = z.strictObject({
+  kind: z.enum(["quality_failed", "run_failed"]),
+  run_id: runId,
+  quality: z.looseObject({ report_uri: z.string(), failing_sources: z.array(z.string()) }).optional(),
+  error: caughtError.optional(),
+  topic_arn: z.string().optional(),
+});
+
+export const publishInputSchema = z.strictObject({
+  run_id: runId,
+  entities: z.array(z.string()),
+});
+
+export const awaitLoadInputSchema = z.strictObject({
+  run_id: runId,
+  entities: z.array(z.string()),
+  attempt: z.number().int().min(0),
+});
+
+export const mergeInputSchema = z.strictObject({
+  run_id: runId,
+  entities: z.array(z.string()),
+});
+
+export const verifyLoadInputSchema = z.strictObject({
+  run_id: runId,
+  entities: z.array(z.string()),
+  metrics_uri: z.string().min(1),
+});
+
+export const recordRunInputSchema = z.strictObject({
+  status: z.enum(["succeeded", "quality_failed", "failed"]),
+  execution: z.looseObject({ run_id: runId, started_at: z.string() }),
+});

@@ -1,0 +1,124 @@
+import { readFile } from "node:fs/promises";
+import type { SqsEvent } from "@aws-lambda-powertools/parser/types";
+import { afterEach, describe, expect, it } from "vitest";
+import { handler } from "../../functions/trigger/handler.js";
+import { resetApp, useApp } from "../../src/app/index.js";
+import { unroutedKey } from "../../src/core/layout.js";
+import { captureLogs, lambdaContext, testApp } from "../support/app.js";
+import { RecordingWorkflow } from "../support/fakes.js";
+import { useTempDir } from "../support/temp.js";
+
+const tempDir = useTempDir();
+const logs = captureLogs();
+const sample = async () =>
+  JSON.parse(await readFile("test/events/sqs/s3-object-created-batch.json", "utf8")) as SqsEvent;
+
+afterEach(() => resetApp());
+
+describe("trigger handler (SQS-wrapped S3 events)", () => {
+  it("starts one execution for the whole window, records unroutable objects, reports only bad messages", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow });
+    useApp(app);
+    const response = await handler(await sample(), lambdaContext("trigger") as never);
+
+    // The malformed body is the only message SQS must redeliver.
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e06" }],
+    });
+    expect(workflow.started).toHaveLength(1);
+    const [run] = workflow.started;
+    expect(run?.name).toMatch(/^run-20170105-[0-9a-f]{16}$/);
+    expect(run?.input).toEqual({
+      run_id: run?.name,
+      started_at: "2026-11-21T19:47:00.000Z",
+      trigger: "s3",
+      inputs: [
+        {
+          bucket: "acme-sales-dev-raw",
+          key: "orders/dt=2017-01-05/orders-2017-01-05.csv",
+          etag: "9b2cf535f27731c974343645a3985328",
+          size: 48213,
+          source: "orders",
+          batch_date: "2017-01-05",
+          uploaded_at: "2026-11-21T19:46:58.120Z",
+        },
+        {
+          bucket: "acme-sales-dev-raw",
+          key: "payments/dt=2017-01-05/payments export 2017-01-05.jsonl",
+          etag: "0d0c4a2c3f3e6a3b0f6d4f1a2c9e7b11",
+          size: 20511,
+          source: "payments",
+          batch_date: "2017-01-05",
+          uploaded_at: "2026-11-21T19:46:58.120Z",
+        },
+      ],
+    });
+    // Unknown source and unsupported file: recorded and alerted, never dropped.
+    expect(app.alerts.sent.map((a) => [a.kind, a.details?.key, a.details?.reason])).toEqual([
+      ["unroutable_object", "marketing/dt=2017-01-05/campaigns.csv", "unknown_source"],
+      ["unroutable_object", "orders/dt=2017-01-05/readme.pdf", "unsupported_format"],
+    ]);
+    const record = JSON.parse(
+      new TextDecoder().decode(
+        await app.store.get({
+          bucket: "curated",
+          key: unroutedKey("marketing/dt=2017-01-05/campaigns.csv", "5f4dcc3b5aa765d61d8327deb882cf99"),
+        }),
+      ),
+    );
+    expect(record).toMatchObject({ key: "marketing/dt=2017-01-05/campaigns.csv", reason: "unknown_source" });
+  });
+
+  it("treats a duplicate delivery as a logged no-op", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow });
+    useApp(app);
+    const event = await sample();
+    await handler(event, lambdaContext("trigger") as never);
+    const again = await handler(event, lambdaContext("trigger") as never);
+    expect(again.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e06",
+    ]);
+    expect(workflow.started).toHaveLength(1);
+    expect(
+      logs
+        .lines()
+        .filter((line) => line.message === "batch routed")
+        .at(-1),
+    ).toMatchObject({
+      runs: [{ runId: workflow.started[0]?.name, files: 2, alreadyExisted: true }],
+    });
+  });
+
+  it("reports the messages of a run it could not start, and only those", async () => {
+    const workflow = new RecordingWorkflow();
+    workflow.failNext = 1;
+    const app = await testApp(await tempDir(), { workflow });
+    useApp(app);
+    const response = await handler(await sample(), lambdaContext("trigger") as never);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e01",
+      "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e02",
+      "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e06",
+    ]);
+  });
+
+  it("splits a window into several runs only past the size bound", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow, tuning: { batchMaxFiles: 1 } });
+    useApp(app);
+    await handler(await sample(), lambdaContext("trigger") as never);
+    expect(workflow.started.map((s) => s.input.inputs.map((i) => i.source))).toEqual([
+      ["orders"],
+      ["payments"],
+    ]);
+  });
+
+  it("rejects an event that is not an SQS event at all", async () => {
+    useApp(await testApp(await tempDir()));
+    await expect(
+      handler({ Records: [{ foo: 1 }] } as never, lambdaContext("trigger") as never),
+    ).rejects.toThrow();
+  });
+});
