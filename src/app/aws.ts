@@ -8,6 +8,7 @@ import { type PipelineConfig, required } from "../config/index.js";
 import { StoredContracts } from "../core/contract-source.js";
 import { log } from "../observability/logger.js";
 import type { Alerts } from "../ports/alerts.js";
+import type { Warehouse } from "../ports/warehouse.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { App } from "./index.js";
 
@@ -39,6 +40,8 @@ export const assembleAws = (config: PipelineConfig): App => {
     workflow,
     alerts,
     contracts: new StoredContracts(store),
+    // TODO(integration): the Redshift Data API adapter, once src/adapters/aws/redshift-* lands.
+    warehouse: missing<Warehouse>("WAREHOUSE_WORKGROUP"),
     log,
     now: () => new Date(),
   };

@@ -4,6 +4,7 @@ import type { QualityResultsSink } from "../core/check-quality.js";
 import type { ContractSource, Log } from "../core/deps.js";
 import type { Alerts } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
+import type { Warehouse } from "../ports/warehouse.js";
 import type { Workflow } from "../ports/workflow.js";
 
 /**
@@ -16,6 +17,7 @@ export interface App {
   readonly workflow: Workflow;
   readonly alerts: Alerts;
   readonly contracts: ContractSource;
+  readonly warehouse: Warehouse;
   readonly log: Log;
   readonly now: () => Date;
   /** Where quality results go besides `reports/` (the warehouse's ops.dq_results), when it offers that. */

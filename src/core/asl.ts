@@ -42,3 +42,40 @@ export const ASL_PLACEHOLDERS = [
 ].sort();
 
 export const EMR_SYNC_RESOURCE = "arn:aws:states:::emr-serverless:startJobRun.sync";
+
+/** Fields that exist only in JSONata states (or need variables), which the local runner ignores. */
+const JSONATA_ONLY_FIELDS = new Set(["QueryLanguage", "Assign", "Arguments", "Output", "Items", "Condition"]);
+
+/**
+ * Lists what in a definition is not plain JSONPath ASL: a `QueryLanguage`, `Assign` variables,
+ * JSONata-only fields, `{% … %}` expressions, or `$variable` references. aws-local-stepfunctions
+ * silently ignores all of these, so the local stage would run a different workflow than AWS.
+ *
+ * @example
+ *   jsonPathOnlyViolations({ QueryLanguage: "JSONata", States: {} }); // ["QueryLanguage at $"]
+ */
+export const jsonPathOnlyViolations = (definition: unknown): string[] => {
+  const found: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node === "string") {
+      if (/\{%[\s\S]*%\}/.test(node)) found.push(`JSONata expression at ${path}`);
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => {
+        walk(item, `${path}[${index}]`);
+      });
+      return;
+    }
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (JSONATA_ONLY_FIELDS.has(key)) found.push(`${key} at ${path}`);
+      if (key.endsWith(".$") && typeof value === "string" && /^\$(?!\$|\.|\[|$)/.test(value)) {
+        found.push(`variable reference ${value} at ${path}.${key}`);
+      }
+      walk(value, `${path}.${key}`);
+    }
+  };
+  walk(definition, "$");
+  return found;
+};

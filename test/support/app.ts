@@ -4,8 +4,10 @@ import type { App } from "../../src/app/index.js";
 import { localConfig, type Tuning } from "../../src/config/index.js";
 import { StoredContracts } from "../../src/core/contract-source.js";
 import { redirectLogs } from "../../src/observability/logger.js";
+import type { Warehouse } from "../../src/ports/warehouse.js";
 import type { Workflow } from "../../src/ports/workflow.js";
 import { deployBundle } from "./bundle.js";
+import { FakeWarehouse } from "./fake-warehouse.js";
 import { MemoryAlerts, MemoryLog, RecordingWorkflow } from "./fakes.js";
 
 export interface TestApp extends App {
@@ -17,7 +19,7 @@ export interface TestApp extends App {
 /** An application over a temporary local stage, with the shipped contracts deployed. */
 export const testApp = async (
   root: string,
-  options: { workflow?: Workflow; tuning?: Partial<Tuning>; now?: () => Date } = {},
+  options: { workflow?: Workflow; warehouse?: Warehouse; tuning?: Partial<Tuning>; now?: () => Date } = {},
 ): Promise<TestApp> => {
   const config = localConfig({
     stage: "test",
@@ -32,6 +34,7 @@ export const testApp = async (
     workflow: options.workflow ?? new RecordingWorkflow(),
     alerts: new MemoryAlerts(),
     contracts: new StoredContracts(store),
+    warehouse: options.warehouse ?? new FakeWarehouse(store),
     log: new MemoryLog(),
     now: options.now ?? (() => new Date("2026-11-21T19:47:00.000Z")),
   };

@@ -1,0 +1,135 @@
+import type { ObjectStore } from "../ports/object-store.js";
+import type { CheckReport, CheckResult, ExpectedLoad, Warehouse } from "../ports/warehouse.js";
+import { readJson } from "./contract-source.js";
+import type { Log } from "./deps.js";
+import { LoadFailedError, VerificationError } from "./errors.js";
+import { loadPrefix } from "./layout.js";
+import { metricsSchema } from "./metrics.js";
+
+export interface LoadProgress {
+  /** Polls so far, this one included (the state machine bounds it). */
+  readonly attempt: number;
+  readonly done: boolean;
+  readonly files: number;
+  readonly loaded: number;
+  readonly pending: number;
+  readonly rows_loaded: number;
+  /** How long the Wait state pauses before the next poll: quick at first, backing off. */
+  readonly wait_seconds: number;
+}
+
+/** 1, 2, 4, 8, … seconds, capped. */
+export const backoffSeconds = (attempt: number, maxSeconds: number): number =>
+  Math.max(1, Math.min(maxSeconds, 2 ** Math.max(0, attempt - 1)));
+
+/**
+ * Asks the warehouse's load history (SYS_COPY_JOB_DETAIL in Redshift) whether auto-copy has loaded
+ * every file the run published. A file that failed to load fails the run: auto-copy skips a failed
+ * file name forever, so waiting longer cannot help.
+ *
+ * @example
+ *   const progress = await awaitLoad({ run_id, entities: ["orders"], attempt: 0 }, deps);
+ *   progress.done; // true once every published file is loaded
+ */
+export const awaitLoad = async (
+  input: { readonly run_id: string; readonly entities: readonly string[]; readonly attempt: number },
+  deps: {
+    readonly store: ObjectStore;
+    readonly warehouse: Pick<Warehouse, "loadHistory">;
+    readonly log: Log;
+    readonly maxWaitSeconds: number;
+  },
+): Promise<LoadProgress> => {
+  const published: string[] = [];
+  for (const entity of input.entities) {
+    for (const object of await deps.store.list("load", loadPrefix(entity, input.run_id)))
+      published.push(object.key);
+  }
+  const history = await deps.warehouse.loadHistory(input.run_id);
+  const byKey = new Map(history.files.map((file) => [file.key, file]));
+  const failed = published.filter((key) => byKey.get(key)?.status === "failed");
+  if (failed.length > 0) {
+    throw new LoadFailedError(
+      `${failed.length} published file(s) failed to load and will not be retried by auto-copy: ${failed.slice(0, 5).join(", ")}`,
+    );
+  }
+  const loaded = published.filter((key) => byKey.get(key)?.status === "loaded");
+  const attempt = input.attempt + 1;
+  const progress: LoadProgress = {
+    attempt,
+    done: loaded.length === published.length,
+    files: published.length,
+    loaded: loaded.length,
+    pending: published.length - loaded.length,
+    rows_loaded: loaded.reduce((sum, key) => sum + (byKey.get(key)?.rows ?? 0), 0),
+    wait_seconds: backoffSeconds(attempt, deps.maxWaitSeconds),
+  };
+  deps.log.info("load progress", { run_id: input.run_id, ...progress });
+  return progress;
+};
+
+/**
+ * Merges the run from staging into core and the star schema (one transaction in the warehouse).
+ *
+ * @example
+ *   await mergeRun({ run_id }, deps); // { statements: 31, rows_by_entity: { orders: 117, … } }
+ */
+export const mergeRun = async (
+  input: { readonly run_id: string },
+  deps: { readonly warehouse: Pick<Warehouse, "merge">; readonly log: Log },
+): Promise<{ statements: number; seconds: number; rows_by_entity: Record<string, number> }> => {
+  const report = await deps.warehouse.merge(input.run_id);
+  deps.log.info("merged run", { run_id: input.run_id, rows_by_entity: report.rowsByEntity });
+  return {
+    statements: report.statements,
+    seconds: report.seconds,
+    rows_by_entity: { ...report.rowsByEntity },
+  };
+};
+
+const summarize = (results: readonly CheckResult[]): string =>
+  results
+    .slice(0, 8)
+    .map((r) => `${r.check} ${r.subject}: observed ${r.observed}, expected ${r.expected}`)
+    .join("; ");
+
+/**
+ * Post-load verification: reconciles what the warehouse loaded for the run with what Spark curated
+ * (rows and money sums per published entity), and checks orphans, SCD2 windows and grain keys. A
+ * `fail` stops the run (`VerificationError`); `warn` results (unknown members) are reported.
+ *
+ * @example
+ *   const verdict = await verifyLoad({ run_id, entities: ["orders"], metrics_uri }, deps);
+ *   verdict.status; // "pass" | "warn"
+ */
+export const verifyLoad = async (
+  input: { readonly run_id: string; readonly entities: readonly string[]; readonly metrics_uri: string },
+  deps: { readonly store: ObjectStore; readonly warehouse: Pick<Warehouse, "runChecks">; readonly log: Log },
+): Promise<{ status: CheckReport["status"]; checks: number; warnings: readonly CheckResult[] }> => {
+  const metrics = metricsSchema.parse(
+    await readJson<unknown>(deps.store, deps.store.parseUri(input.metrics_uri)),
+  );
+  const expected: ExpectedLoad = {
+    entities: Object.fromEntries(
+      input.entities.map((entity) => [
+        entity,
+        {
+          rows_curated: metrics.entities[entity]?.rows_curated ?? 0,
+          sums: { ...(metrics.entities[entity]?.sums ?? {}) },
+        },
+      ]),
+    ),
+  };
+  const report = await deps.warehouse.runChecks(input.run_id, expected);
+  const failures = report.results.filter((r) => r.status === "fail");
+  if (failures.length > 0) {
+    throw new VerificationError(`${failures.length} post-load check(s) failed: ${summarize(failures)}`);
+  }
+  const warnings = report.results.filter((r) => r.status === "warn");
+  deps.log.info("post-load checks", {
+    run_id: input.run_id,
+    status: report.status,
+    warnings: warnings.length,
+  });
+  return { status: report.status, checks: report.results.length, warnings };
+};

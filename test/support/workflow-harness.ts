@@ -1,0 +1,78 @@
+import { join } from "node:path";
+import { LocalWorkflow } from "../../src/adapters/local/local-workflow.js";
+import { useApp } from "../../src/app/index.js";
+import { readJson } from "../../src/core/contract-source.js";
+import { runRecordKey } from "../../src/core/layout.js";
+import type { RunRecord } from "../../src/core/record-run.js";
+import { runIdFor } from "../../src/core/run-id.js";
+import type { RunInput } from "../../src/core/run-input.js";
+import { taskHandlers } from "../../src/local/handlers.js";
+import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
+import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
+import { type TestApp, testApp } from "./app.js";
+import { FakeSpark } from "./fake-spark.js";
+import { FakeWarehouse } from "./fake-warehouse.js";
+
+export interface PathRun {
+  readonly runId: string;
+  readonly summary: ExecutionSummary;
+  readonly visits: StateVisit[];
+  /** State names in the order they were visited. */
+  readonly path: string[];
+  readonly record: RunRecord | undefined;
+}
+
+/**
+ * The real ASL run by the local runner with every Lambda task mapped to the real handler code over
+ * a temporary local stage; Spark and the warehouse are doubles whose failures a test chooses.
+ */
+export const workflowHarness = async (root: string) => {
+  const base = await testApp(root);
+  const warehouse = new FakeWarehouse(base.store);
+  const spark = new FakeSpark(base.store, await base.contracts.get());
+  const workflow = new LocalWorkflow({
+    definition: await loadLocalDefinition(process.cwd(), base.config),
+    tasks: localTasks(base.config, taskHandlers, spark),
+    directory: join(root, "executions"),
+    stateMachineArn: base.config.stateMachineArn as string,
+    waitMs: 1,
+    retryMs: 1,
+  });
+  const app: TestApp = { ...base, workflow, warehouse };
+  useApp(app);
+
+  const run = async (sources: readonly string[] = ["orders", "payments"]): Promise<PathRun> => {
+    const inputs: RunInput["inputs"] = [];
+    for (const source of sources) {
+      const key = `${source}/dt=2017-01-05/${source}-2017-01-05.csv`;
+      const info = await app.store.put({ bucket: "raw", key }, `${source} rows\n`);
+      inputs.push({
+        bucket: "raw",
+        key,
+        etag: info.etag,
+        size: info.size,
+        source,
+        batch_date: "2017-01-05",
+        uploaded_at: info.lastModified,
+      });
+    }
+    const runId = runIdFor(inputs.map((i) => ({ key: i.key, etag: i.etag, batchDate: i.batch_date })));
+    const started = await workflow.start(runId, {
+      run_id: runId,
+      started_at: "2026-11-21T19:47:00.000Z",
+      trigger: "s3",
+      inputs,
+    });
+    if (started.alreadyExisted) throw new Error(`execution ${runId} already existed`);
+    await workflow.idle();
+    const summary = (await workflow.describe(runId)) as ExecutionSummary;
+    const visits = await workflow.history(runId);
+    const recordRef = { bucket: "curated", key: runRecordKey(runId) } as const;
+    const record = (await app.store.head(recordRef))
+      ? await readJson<RunRecord>(app.store, recordRef)
+      : undefined;
+    return { runId, summary, visits, path: visits.map((v) => v.name), record };
+  };
+
+  return { app, spark, warehouse, workflow, run };
+};
