@@ -4,7 +4,6 @@ CREATE TABLE IF NOT EXISTS ops.schema_migrations (
     version VARCHAR(256) NOT NULL,
     kind VARCHAR(16) NOT NULL,
     checksum CHAR(64) NOT NULL,
-    applied_at TIMESTAMP NOT NULL,
-    execution_ms BIGINT NOT NULL
+    applied_at TIMESTAMP NOT NULL
 )
 DISTSTYLE ALL;

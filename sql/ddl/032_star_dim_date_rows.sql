@@ -1,8 +1,8 @@
 -- star.dim_date rows: 10,000 consecutive days from 2010-01-01 (day_of_week: 0 = Sunday). Safe to run again.
 -- Grain: one row per calendar day; key: date_key.
 INSERT INTO star.dim_date (
-    date_key, calendar_date, year_number, quarter_number, month_number, year_month, day_of_month, day_of_week,
-    is_weekend
+    date_key, calendar_date, year_month, is_weekend, year_number, quarter_number, month_number, day_of_month,
+    day_of_week
 )
 WITH digits AS (
     SELECT 0 AS d
@@ -42,11 +42,11 @@ days AS (
 parts AS (
     SELECT
         days.calendar_date,
-        CAST(EXTRACT(YEAR FROM days.calendar_date) AS SMALLINT) AS year_number,
-        CAST(EXTRACT(QUARTER FROM days.calendar_date) AS SMALLINT) AS quarter_number,
-        CAST(EXTRACT(MONTH FROM days.calendar_date) AS SMALLINT) AS month_number,
-        CAST(EXTRACT(DAY FROM days.calendar_date) AS SMALLINT) AS day_of_month,
-        CAST(EXTRACT(DOW FROM days.calendar_date) AS SMALLINT) AS day_of_week
+        CAST(EXTRACT(YEAR FROM days.calendar_date) AS INTEGER) AS year_number,
+        CAST(EXTRACT(QUARTER FROM days.calendar_date) AS INTEGER) AS quarter_number,
+        CAST(EXTRACT(MONTH FROM days.calendar_date) AS INTEGER) AS month_number,
+        CAST(EXTRACT(DAY FROM days.calendar_date) AS INTEGER) AS day_of_month,
+        CAST(EXTRACT(DOW FROM days.calendar_date) AS INTEGER) AS day_of_week
     FROM days
 ),
 
@@ -69,13 +69,13 @@ final AS (
 SELECT
     final.date_key,
     final.calendar_date,
-    final.year_number,
-    final.quarter_number,
-    final.month_number,
     final.year_month,
-    final.day_of_month,
-    final.day_of_week,
-    final.is_weekend
+    final.is_weekend,
+    CAST(final.year_number AS SMALLINT) AS year_number,
+    CAST(final.quarter_number AS SMALLINT) AS quarter_number,
+    CAST(final.month_number AS SMALLINT) AS month_number,
+    CAST(final.day_of_month AS SMALLINT) AS day_of_month,
+    CAST(final.day_of_week AS SMALLINT) AS day_of_week
 FROM final
 LEFT JOIN star.dim_date AS existing ON final.date_key = existing.date_key
 WHERE existing.date_key IS NULL;

@@ -1,0 +1,35 @@
+import { PipelineError, TransientError } from "../errors.js";
+
+export { SerializationConflictError } from "../core/errors.js";
+
+/** An applied ddl or copy-job migration file changed: fix forward with a new file, never edit an applied one. */
+export class MigrationChecksumError extends PipelineError {
+  override name = "MigrationChecksumError";
+  constructor(
+    readonly version: string,
+    readonly appliedChecksum: string,
+    readonly fileChecksum: string,
+  ) {
+    super(
+      `migration ${version} was applied with checksum ${appliedChecksum} but the file now has ${fileChecksum}; ` +
+        "add a new migration instead of editing an applied one",
+    );
+  }
+}
+
+/** A warehouse statement failed; `statement` names the SQL file (or the statement's role) that failed. */
+export class WarehouseStatementError extends PipelineError {
+  override name = "WarehouseStatementError";
+  constructor(
+    readonly statement: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${statement}: ${message}`, options);
+  }
+}
+
+/** A statement did not finish within the adapter's wait budget (it may still be running). */
+export class WarehouseTimeoutError extends TransientError {
+  override name = "WarehouseTimeoutError";
+}
