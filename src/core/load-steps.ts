@@ -1,5 +1,6 @@
 import type { ObjectStore } from "../ports/object-store.js";
 import type { CheckReport, CheckResult, ExpectedLoad, Warehouse } from "../ports/warehouse.js";
+import { loadProgress } from "../warehouse/load-progress.js";
 import { readJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { LoadFailedError, VerificationError } from "./errors.js";
@@ -46,22 +47,27 @@ export const awaitLoad = async (
       published.push(object.key);
   }
   const history = await deps.warehouse.loadHistory(input.run_id);
-  const byKey = new Map(history.files.map((file) => [file.key, file]));
-  const failed = published.filter((key) => byKey.get(key)?.status === "failed");
-  if (failed.length > 0) {
+  const status = loadProgress(history, published);
+  if (status.failed.length > 0) {
     throw new LoadFailedError(
-      `${failed.length} published file(s) failed to load and will not be retried by auto-copy: ${failed.slice(0, 5).join(", ")}`,
+      `${status.failed.length} published file(s) failed to load and will not be retried by auto-copy: ${status.failed
+        .slice(0, 5)
+        .map((file) => file.key)
+        .join(", ")}`,
     );
   }
-  const loaded = published.filter((key) => byKey.get(key)?.status === "loaded");
+  const rowsByKey = new Map<string, number>();
+  for (const file of history.files) {
+    if (file.status === "loaded") rowsByKey.set(file.key, file.rows ?? 0);
+  }
   const attempt = input.attempt + 1;
   const progress: LoadProgress = {
     attempt,
-    done: loaded.length === published.length,
+    done: status.complete,
     files: published.length,
-    loaded: loaded.length,
-    pending: published.length - loaded.length,
-    rows_loaded: loaded.reduce((sum, key) => sum + (byKey.get(key)?.rows ?? 0), 0),
+    loaded: status.loaded.length,
+    pending: published.length - status.loaded.length,
+    rows_loaded: status.loaded.reduce((sum, key) => sum + (rowsByKey.get(key) ?? 0), 0),
     wait_seconds: backoffSeconds(attempt, deps.maxWaitSeconds),
   };
   deps.log.info("load progress", { run_id: input.run_id, ...progress });

@@ -1,0 +1,213 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { handler as triggerHandler } from "../../functions/trigger/handler.js";
+import { DuckDbWarehouse } from "../adapters/local/duckdb-warehouse.js";
+import { LocalAlerts } from "../adapters/local/local-alerts.js";
+import { LocalObjectStore } from "../adapters/local/local-object-store.js";
+import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
+import { LocalWorkflow, type LocalWorkflowEvent } from "../adapters/local/local-workflow.js";
+import type { App } from "../app/index.js";
+import { useApp } from "../app/index.js";
+import { localConfig, type PipelineConfig, type Tuning } from "../config/index.js";
+import { loadContractBundle } from "../contracts/index.js";
+import { StoredContracts } from "../core/contract-source.js";
+import { BUNDLE_KEY } from "../core/layout.js";
+import { log, redirectLogs } from "../observability/logger.js";
+import type { ObjectInfo } from "../ports/object-store.js";
+import type { SparkRunner } from "../ports/spark-runner.js";
+import type { Warehouse } from "../ports/warehouse.js";
+import { taskHandlers } from "./handlers.js";
+import { LocalQueue } from "./queue.js";
+import { s3NotificationFor } from "./s3-notifications.js";
+import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
+
+export interface LocalStageOptions {
+  readonly projectRoot: string;
+  readonly stage?: string;
+  /** `warm` keeps one Spark process across runs; `cold` starts one per run; or a runner of your own (tests). */
+  readonly spark?: "warm" | "cold" | SparkRunner;
+  /** The SQS batching window for drops that are not flushed explicitly (`watch`). */
+  readonly windowMs?: number;
+  /** Executions running at once. */
+  readonly concurrency?: number;
+  readonly tuning?: Partial<Tuning>;
+  /** Where alerts and progress lines go (the terminal). */
+  readonly print?: (text: string) => void;
+  readonly onWorkflowEvent?: (event: LocalWorkflowEvent) => void;
+}
+
+/** The folders of a local stage under `.local/<stage>/`. */
+export const stagePaths = (root: string) => ({
+  root,
+  executions: join(root, "executions"),
+  warehouse: join(root, "warehouse.duckdb"),
+  alerts: join(root, "alerts.jsonl"),
+  deadLetters: join(root, "dead-letters.jsonl"),
+  pipelineLog: join(root, "logs", "pipeline.log"),
+  sparkLog: join(root, "logs", "spark.log"),
+  report: join(root, "report.html"),
+});
+
+/**
+ * The local stage, assembled once: local folders as buckets, the raw bucket's notifications through
+ * a local SQS queue into the trigger, the ASL run in-process with every Task on the same handler
+ * code (or the local Spark runner), DuckDB as the warehouse with emulated auto-copy.
+ *
+ * @example
+ *   const stage = await LocalStage.open({ projectRoot: process.cwd() });
+ *   await stage.dropFile("sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv");
+ *   await stage.settle(); // the window's run has gone through the whole workflow
+ *   await stage.close();
+ */
+export class LocalStage {
+  private constructor(
+    readonly config: PipelineConfig,
+    readonly paths: ReturnType<typeof stagePaths>,
+    readonly app: App & { store: LocalObjectStore; workflow: LocalWorkflow; alerts: LocalAlerts },
+    readonly queue: LocalQueue,
+    readonly spark: SparkRunner,
+    private readonly logStream: WriteStream,
+  ) {}
+
+  get store(): LocalObjectStore {
+    return this.app.store;
+  }
+  get workflow(): LocalWorkflow {
+    return this.app.workflow;
+  }
+  get warehouse(): Warehouse {
+    return this.app.warehouse;
+  }
+
+  static async open(options: LocalStageOptions): Promise<LocalStage> {
+    const projectRoot = resolve(options.projectRoot);
+    const config = localConfig({
+      stage: options.stage ?? "local",
+      projectRoot,
+      ...(options.tuning ? { tuning: options.tuning } : {}),
+    });
+    const paths = stagePaths(config.localRoot as string);
+    await mkdir(join(paths.root, "logs"), { recursive: true });
+    const logStream = createWriteStream(paths.pipelineLog, { flags: "a" });
+    redirectLogs(logStream);
+    const print = options.print ?? ((text: string) => process.stdout.write(text));
+
+    const store = new LocalObjectStore(paths.root);
+    for (const bucket of ["raw", "curated", "load", "artifacts"] as const) {
+      await mkdir(store.bucketPath(bucket), { recursive: true });
+    }
+    await deployContracts(store, projectRoot);
+
+    const warehouse = await DuckDbWarehouse.open({
+      path: paths.warehouse,
+      sqlRoot: join(projectRoot, "sql"),
+      buckets: { [config.buckets.load]: store.bucketPath("load") },
+    });
+    await warehouse.migrate({
+      load_bucket: config.buckets.load,
+      copy_role_arn: "arn:aws:iam::000000000000:role/local-auto-copy",
+    });
+
+    const spark =
+      typeof options.spark === "object"
+        ? options.spark
+        : new LocalSparkRunner({
+            python: join(projectRoot, ".venv", "bin", "python"),
+            sparkSrc: join(projectRoot, "spark", "src"),
+            jobScript: join(projectRoot, "spark", "job.py"),
+            mode: options.spark ?? "warm",
+            logFile: paths.sparkLog,
+          });
+
+    const workflow = new LocalWorkflow({
+      definition: await loadLocalDefinition(projectRoot, config),
+      tasks: localTasks(config, taskHandlers, spark),
+      directory: paths.executions,
+      stateMachineArn: config.stateMachineArn as string,
+      waitMs: 20,
+      retryMs: 50,
+      concurrency: options.concurrency ?? 1,
+      ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
+    });
+    const alerts = new LocalAlerts(paths.alerts, print);
+    const app = {
+      config,
+      store,
+      workflow,
+      alerts,
+      contracts: new StoredContracts(store),
+      warehouse,
+      log,
+      now: () => new Date(),
+    };
+    useApp(app);
+    const queue = new LocalQueue({
+      batchSize: 10_000,
+      windowMs: options.windowMs ?? 1_000,
+      maxReceiveCount: 3,
+      deadLetterFile: paths.deadLetters,
+      queueArn: `arn:aws:sqs:local:000000000000:sales-pipeline-${config.stage}-raw-events`,
+      region: config.region,
+      consumer: (event: SQSEvent) =>
+        triggerHandler(
+          event as never,
+          localContext(config.stage, "trigger") as never,
+        ) as Promise<SQSBatchResponse>,
+    });
+    return new LocalStage(config, paths, app, queue, spark, logStream);
+  }
+
+  /**
+   * Emits the S3 ObjectCreated notification of an object already in the raw bucket (what S3 sends
+   * to the queue after a PUT).
+   */
+  notify(info: ObjectInfo): void {
+    const notification = s3NotificationFor(info, {
+      bucketName: this.config.buckets.raw,
+      region: this.config.region,
+      eventTime: info.lastModified,
+    });
+    this.queue.send(JSON.stringify(notification));
+  }
+
+  /** Puts content into the raw bucket under `key` and emits its notification. */
+  async put(key: string, content: string | Uint8Array): Promise<ObjectInfo> {
+    const info = await this.store.put({ bucket: "raw", key }, content);
+    this.notify(info);
+    return info;
+  }
+
+  /** Copies a file into the raw bucket under `key` and emits its notification. */
+  async dropFile(path: string, key: string): Promise<ObjectInfo> {
+    return this.put(key, await readFile(path));
+  }
+
+  /** Delivers what the queue holds now (closing the batch window) and waits for every run to end. */
+  async settle(): Promise<void> {
+    await this.queue.drain();
+    await this.workflow.idle();
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    await this.spark.close();
+    await this.warehouse.close();
+    await new Promise<void>((done) => this.logStream.end(() => done()));
+  }
+}
+
+/** Compiles `contracts/*.yaml` and deploys the bundle to the artifacts bucket when it changed. */
+export const deployContracts = async (store: LocalObjectStore, projectRoot: string): Promise<void> => {
+  const bundle = await loadContractBundle(join(projectRoot, "contracts"));
+  const ref = { bucket: "artifacts", key: BUNDLE_KEY } as const;
+  try {
+    await stat(store.path(ref));
+    const current = JSON.parse(await readFile(store.path(ref), "utf8")) as { checksum?: string };
+    if (current.checksum === bundle.checksum) return;
+  } catch {
+    // not deployed yet
+  }
+  await store.put(ref, `${JSON.stringify(bundle, null, 2)}\n`);
+};
