@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import {
+  parameterNames,
+  replaceParameters,
+  segments,
+  singleStatement,
+  stripComments,
+} from "../../src/warehouse/sql-text.js";
+
+describe("segments", () => {
+  it("separates code, literals, quoted identifiers and comments", () => {
+    expect(segments(`SELECT 'it''s', "a""b" -- c\n/* d */ x`)).toEqual([
+      { kind: "code", text: "SELECT " },
+      { kind: "string", text: "'it''s'" },
+      { kind: "code", text: ", " },
+      { kind: "identifier", text: '"a""b"' },
+      { kind: "code", text: " " },
+      { kind: "comment", text: "-- c" },
+      { kind: "code", text: "\n" },
+      { kind: "comment", text: "/* d */" },
+      { kind: "code", text: " x" },
+    ]);
+  });
+});
+
+describe("parameters", () => {
+  const sql =
+    "SELECT CAST(:run_id AS VARCHAR), x::INT, ':not_me' -- :nor_me\nFROM t WHERE a = :other AND b = :run_id";
+
+  it("finds named parameters outside literals and comments, ignoring :: casts", () => {
+    expect(parameterNames(sql)).toEqual(["run_id", "other"]);
+  });
+
+  it("rewrites only parameter markers", () => {
+    expect(replaceParameters(sql, (name) => `$${name}`)).toBe(
+      "SELECT CAST($run_id AS VARCHAR), x::INT, ':not_me' -- :nor_me\nFROM t WHERE a = $other AND b = $run_id",
+    );
+  });
+});
+
+describe("singleStatement", () => {
+  it("drops the final semicolon and a trailing comment", () => {
+    expect(singleStatement("-- head\nSELECT ';' AS x; -- noqa: PRS\n", "a.sql")).toBe(
+      "-- head\nSELECT ';' AS x",
+    );
+  });
+
+  it("refuses two statements, and a file without one", () => {
+    expect(() => singleStatement("SELECT 1; SELECT 2;", "two.sql")).toThrow(/exactly one statement/);
+    expect(() => singleStatement("-- only a comment\n", "none.sql")).toThrow(/no SQL statement/);
+  });
+
+  it("strips comments but keeps literals", () => {
+    expect(stripComments("SELECT '--x' -- y\n")).toBe("SELECT '--x' \n");
+  });
+});

@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type GeneratorOptionsInput,
+  generateDataset,
+  type Truth,
+  writeDataset,
+} from "../../../src/generator/index.js";
+import { type CuratedRun, curatedRuns, runIdOf } from "./curated-runs.js";
+import { tempDir } from "./warehouse.js";
+
+export interface GeneratedRuns {
+  readonly dir: string;
+  readonly truth: Truth;
+  /** One run per day, in day order. */
+  readonly runs: readonly CuratedRun[];
+  /** The same days again under other run ids (a replay of every day). */
+  readonly replays: readonly CuratedRun[];
+}
+
+/**
+ * Generates a dataset with the project's generator and turns its expected curated rows into one run of
+ * curated Parquet per day (and a replay of each day under another run id).
+ */
+export const generatedRuns = async (options: GeneratorOptionsInput): Promise<GeneratedRuns> => {
+  const dir = await tempDir("gen");
+  const dataset = generateDataset(options);
+  await writeDataset(dataset, dir);
+  const runs = await curatedRuns(dir, join(dir, "parquet"));
+  const replays = await curatedRuns(dir, join(dir, "parquet-replay"), (day) => runIdOf(day, "replay"));
+  return { dir, truth: dataset.truth, runs, replays };
+};
+
+/** The expected curated rows of one entity and day, as the generator wrote them. */
+export const expectedRows = async (
+  dir: string,
+  entity: string,
+  day: string,
+): Promise<Record<string, string | number | null>[]> => {
+  try {
+    const text = await readFile(join(dir, "expected", "curated", entity, `dt=${day}.jsonl`), "utf8");
+    return text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line));
+  } catch {
+    return [];
+  }
+};
+
+/** Decimal text -> hundredths. */
+export const cents = (value: unknown): bigint => {
+  const [whole = "0", fraction = ""] = String(value).replace("-", "").split(".");
+  const amount = BigInt(whole) * 100n + BigInt(`${fraction}00`.slice(0, 2));
+  return String(value).startsWith("-") ? -amount : amount;
+};
+
+export const money = (value: bigint): string => {
+  const abs = value < 0n ? -value : value;
+  return `${value < 0n ? "-" : ""}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+};
