@@ -8,7 +8,9 @@ interface Declared {
   readonly handler: string;
 }
 
-const config = YAML.parse(readFileSync(path.join(ROOT, "serverless.yml"), "utf8"), { logLevel: "silent" }) as {
+const config = YAML.parse(readFileSync(path.join(ROOT, "serverless.yml"), "utf8"), {
+  logLevel: "silent",
+}) as {
   functions: Record<string, Declared>;
 };
 const declared = Object.entries(config.functions);
@@ -43,6 +45,8 @@ describe("functions declared in serverless.yml", () => {
     const file = path.join(ROOT, "functions", name, "handler.ts");
     expect(existsSync(file), `functions/${name}/handler.ts does not exist`).toBe(true);
     const source = readFileSync(file, "utf8");
-    expect(source).toMatch(/export\s+(const|let|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/);
+    expect(source).toMatch(
+      /export\s+(const|let|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/,
+    );
   });
 });

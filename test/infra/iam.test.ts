@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation and ASL ${...} placeholders are data in these tests.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   asArray,
@@ -23,7 +24,9 @@ const grants = (statements: Statement[]): string[] =>
     .filter((s) => s.Effect === "Allow")
     .flatMap((s) =>
       asArray(s.Action).flatMap((action) =>
-        asArray(s.Resource).map((res) => `${action} ${show(res)}${s.Condition ? ` if ${show(s.Condition)}` : ""}`),
+        asArray(s.Resource).map(
+          (res) => `${action} ${show(res)}${s.Condition ? ` if ${show(s.Condition)}` : ""}`,
+        ),
       ),
     )
     .sort();
@@ -70,7 +73,11 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "s3:PutObject ${CuratedBucket.Arn}/quarantine/_unrouted/*",
       ...alertTopic,
     ],
-    PlanBatchRole: [...logs("PlanDashbatchLogGroup"), ...contracts, "s3:PutObject ${CuratedBucket.Arn}/manifests/*"],
+    PlanBatchRole: [
+      ...logs("PlanDashbatchLogGroup"),
+      ...contracts,
+      "s3:PutObject ${CuratedBucket.Arn}/manifests/*",
+    ],
     CheckQualityRole: [
       ...logs("CheckDashqualityLogGroup"),
       ...contracts,
@@ -169,18 +176,26 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
       expect(show(prop(resource(template, fnId), "Properties.Role")), fnId).toBe(`GetAtt(${roleId}.Arn)`);
     }
     expect(new Set(Object.values(lambdaFunctions)).size).toBe(Object.keys(lambdaFunctions).length);
-    expect(resourcesOfType(template, "AWS::Lambda::Function").map(([id]) => id).sort()).toEqual(
-      Object.keys(lambdaFunctions).sort(),
-    );
+    expect(
+      resourcesOfType(template, "AWS::Lambda::Function")
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.keys(lambdaFunctions).sort());
     // serverless' shared default role must not exist: nothing falls back to it.
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it.each(Object.entries(expectedLambdaGrants(stage)))("%s grants exactly its function's needs", (roleId, expected) => {
-    expect(grants(roleStatements(template, roleId))).toEqual([...expected].sort());
-    const trust = prop(resource(template, roleId), "Properties.AssumeRolePolicyDocument.Statement") as Statement[];
-    expect(trust.map((s) => show(s.Principal))).toEqual(["{Service: lambda.amazonaws.com}"]);
-  });
+  it.each(Object.entries(expectedLambdaGrants(stage)))(
+    "%s grants exactly its function's needs",
+    (roleId, expected) => {
+      expect(grants(roleStatements(template, roleId))).toEqual([...expected].sort());
+      const trust = prop(
+        resource(template, roleId),
+        "Properties.AssumeRolePolicyDocument.Statement",
+      ) as Statement[];
+      expect(trust.map((s) => show(s.Principal))).toEqual(["{Service: lambda.amazonaws.com}"]);
+    },
+  );
 
   it("maps only the runtime roles that query the warehouse to the pipeline_runtime database role", () => {
     const tagged = resourcesOfType(template, "AWS::IAM::Role")
@@ -209,7 +224,9 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
       `lambda:InvokeFunction GetAtt(${fn}LambdaFunction.Arn)`,
       `lambda:InvokeFunction \${${fn}LambdaFunction.Arn}:*`,
     ]);
-    const noResource = [...NO_RESOURCE_LEVEL].filter((a) => !a.startsWith("redshift-data")).map((a) => `${a} *`);
+    const noResource = [...NO_RESOURCE_LEVEL]
+      .filter((a) => !a.startsWith("redshift-data"))
+      .map((a) => `${a} *`);
     expect(grants(roleStatements(template, "StateMachineRole"))).toEqual(
       [
         ...fnArns,
@@ -246,7 +263,10 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
         "s3:AbortMultipartUpload ${ArtifactsBucket.Arn}/emr-logs/*",
       ].sort(),
     );
-    const trust = prop(resource(template, "SparkJobRole"), "Properties.AssumeRolePolicyDocument.Statement") as Statement[];
+    const trust = prop(
+      resource(template, "SparkJobRole"),
+      "Properties.AssumeRolePolicyDocument.Statement",
+    ) as Statement[];
     expect(trust.map((s) => `${show(s.Principal)} ${show(s.Condition)}`)).toEqual([
       "{Service: emr-serverless.amazonaws.com} {StringEquals: {aws:SourceAccount: Ref(AWS::AccountId)}, ArnEquals: {aws:SourceArn: GetAtt(SparkApplication.Arn)}}",
     ]);

@@ -87,7 +87,9 @@ export const prop = (value: unknown, dotted: string): unknown =>
 export const roleStatements = (template: Template, roleId: string): Statement[] => {
   const role = resource(template, roleId);
   if (role.Type !== "AWS::IAM::Role") throw new Error(`${roleId} is a ${role.Type}, not a role`);
-  const policies = asArray(prop(role, "Properties.Policies") as { PolicyDocument: { Statement: Statement[] } }[]);
+  const policies = asArray(
+    prop(role, "Properties.Policies") as { PolicyDocument: { Statement: Statement[] } }[],
+  );
   return policies.flatMap((policy) => policy.PolicyDocument.Statement);
 };
 
@@ -96,13 +98,15 @@ export const roleStatements = (template: Template, roleId: string): Statement[] 
  * Sub -> the Sub string, Join/If -> a readable form. Literal strings are returned as they are.
  */
 export const show = (value: unknown): string => {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>);
     const [key, inner] = entries[0] ?? [];
     if (entries.length === 1 && key === "Ref") return `Ref(${String(inner)})`;
-    if (entries.length === 1 && key === "Fn::GetAtt") return `GetAtt(${asArray(inner as string[]).join(".")})`;
+    if (entries.length === 1 && key === "Fn::GetAtt")
+      return `GetAtt(${asArray(inner as string[]).join(".")})`;
     if (entries.length === 1 && key === "Fn::Sub") {
       if (typeof inner === "string") return inner;
       const [text, vars] = inner as [string, Record<string, unknown>];
@@ -143,6 +147,14 @@ export const chooseIf = (template: Template, value: unknown): unknown => {
   return conditionHolds(template, branches[0]) ? branches[1] : branches[2];
 };
 
-/** Placeholders `${Name}` in an ASL definition (not `$.path` JSONPath and not `${AWS::...}`). */
-export const aslPlaceholders = (definition: string): Set<string> =>
-  new Set([...definition.matchAll(/\$\{([A-Za-z][A-Za-z0-9]*)\}/g)].map((m) => m[1] as string));
+/** The value with every Fn::If replaced by the branch whose condition holds in this template. */
+export const resolveConditions = (template: Template, value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map((item) => resolveConditions(template, item));
+  if (value && typeof value === "object") {
+    if ("Fn::If" in value) return resolveConditions(template, chooseIf(template, value));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, resolveConditions(template, v)]),
+    );
+  }
+  return value;
+};

@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  PACKAGE_TIMEOUT_MS,
+  packageDir,
+  packagedTemplate,
+  prop,
+  resourcesOfType,
+  type Template,
+} from "./support/template.js";
+import { readZip } from "./support/zip.js";
+
+/** SQL each function reads at run time, packaged beside its bundle (sql/<folder>/*.sql). */
+const SQL_FOLDERS: Record<string, string[]> = {
+  merge: ["sql/merge/"],
+  "verify-load": ["sql/checks/"],
+  "migrate-warehouse": ["sql/ddl/", "sql/copy-jobs/"],
+};
+
+describe("function packages (dev)", () => {
+  let template: Template;
+  beforeAll(() => {
+    template = packagedTemplate("dev");
+  }, PACKAGE_TIMEOUT_MS);
+
+  const functionNames = () =>
+    resourcesOfType(template, "AWS::Lambda::Function").map(([, fn]) =>
+      String(prop(fn, "Properties.FunctionName")).replace(/^sales-pipeline-dev-/, ""),
+    );
+
+  it("has one zip per function", () => {
+    for (const name of functionNames()) {
+      expect(existsSync(path.join(packageDir("dev"), `${name}.zip`)), name).toBe(true);
+    }
+  });
+
+  it("bundles each handler into one minified ES module with a source map, and nothing else of the code", () => {
+    for (const name of functionNames()) {
+      const entries = readZip(path.join(packageDir("dev"), `${name}.zip`));
+      const code = entries.filter((e) => !e.name.startsWith("sql/"));
+      const handler = String(
+        prop(template.Resources[`${toLogical(name)}LambdaFunction`], "Properties.Handler"),
+      );
+      const base = handler.slice(0, handler.lastIndexOf("."));
+      expect(code.map((e) => e.name).sort(), name).toEqual([`${base}.mjs`, `${base}.mjs.map`]);
+      const bundle =
+        code
+          .find((e) => e.name.endsWith(".mjs"))
+          ?.read()
+          .toString("utf8") ?? "";
+      // Minified: very few lines for its size; and the source map is linked.
+      expect(bundle.split("\n").length, name).toBeLessThan(Math.max(50, bundle.length / 2000));
+      expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${path.basename(base)}.mjs.map`), name).toBe(
+        true,
+      );
+      // The local stage's engines never travel to the cloud.
+      expect(bundle, name).not.toMatch(/@duckdb\/node-api|aws-local-stepfunctions/);
+      expect(
+        entries.reduce((sum, e) => sum + e.size, 0),
+        name,
+      ).toBeLessThan(10 * 1024 * 1024);
+    }
+  });
+
+  it.each(Object.entries(SQL_FOLDERS))("packages the SQL %s reads", (name, folders) => {
+    const names = readZip(path.join(packageDir("dev"), `${name}.zip`)).map((e) => e.name);
+    for (const folder of folders) {
+      expect(
+        names.some((n) => n.startsWith(folder) && n.endsWith(".sql")),
+        `${name}: ${folder}`,
+      ).toBe(true);
+    }
+  });
+});
+
+/** serverless' logical id prefix of a function: plan-batch -> PlanDashbatch. */
+const toLogical = (name: string): string =>
+  name
+    .split("-")
+    .map((part, i) => (i === 0 ? part[0]?.toUpperCase() + part.slice(1) : part))
+    .join("Dash");
