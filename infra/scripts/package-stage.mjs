@@ -9,7 +9,16 @@
 // so any call fails at once instead of silently succeeding somewhere.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -46,10 +55,14 @@ const infoFile = path.join(buildRoot, `${stage}.package.json`);
 // One packager per stage at a time: vitest workers and the script may ask together.
 if (!process.env.PIPELINE_PACKAGE_LOCKED) {
   mkdirSync(buildRoot, { recursive: true });
-  const locked = spawnSync("flock", [path.join(buildRoot, `${stage}.lock`), process.execPath, ...process.argv.slice(1)], {
-    stdio: "inherit",
-    env: { ...process.env, PIPELINE_PACKAGE_LOCKED: "1" },
-  });
+  const locked = spawnSync(
+    "flock",
+    [path.join(buildRoot, `${stage}.lock`), process.execPath, ...process.argv.slice(1)],
+    {
+      stdio: "inherit",
+      env: { ...process.env, PIPELINE_PACKAGE_LOCKED: "1" },
+    },
+  );
   process.exit(locked.status ?? 1);
 }
 
@@ -72,7 +85,12 @@ for (const rel of INPUTS.flatMap(listFiles).sort()) {
 const inputsHash = hash.digest("hex");
 
 const template = path.join(outDir, "cloudformation-template-update-stack.json");
-if (!force && existsSync(template) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === inputsHash) {
+if (
+  !force &&
+  existsSync(template) &&
+  existsSync(stampFile) &&
+  readFileSync(stampFile, "utf8") === inputsHash
+) {
   console.log(`${stage}: packaged template is up to date (${path.relative(root, outDir)})`);
   process.exit(0);
 }
@@ -80,7 +98,14 @@ if (!force && existsSync(template) && existsSync(stampFile) && readFileSync(stam
 const tmpDir = `${outDir}.tmp-${process.pid}`;
 rmSync(tmpDir, { recursive: true, force: true });
 const serverless = path.join(root, "node_modules/.bin/serverless");
-const cliArgs = ["package", "--stage", stage, "--package", tmpDir, ...STAGE_PARAMS[stage].map((p) => `--param=${p}`)];
+const cliArgs = [
+  "package",
+  "--stage",
+  stage,
+  "--package",
+  tmpDir,
+  ...STAGE_PARAMS[stage].map((p) => `--param=${p}`),
+];
 const started = process.hrtime.bigint();
 const env = {
   ...process.env,
@@ -105,6 +130,11 @@ if (result.status !== 0) {
 }
 rmSync(outDir, { recursive: true, force: true });
 renameSync(tmpDir, outDir);
-writeFileSync(infoFile, `${JSON.stringify({ stage, asl, seconds: Number(seconds.toFixed(1)), inputsHash }, null, 2)}\n`);
+writeFileSync(
+  infoFile,
+  `${JSON.stringify({ stage, asl, seconds: Number(seconds.toFixed(1)), inputsHash }, null, 2)}\n`,
+);
 writeFileSync(stampFile, inputsHash);
-console.log(`${stage}: packaged in ${seconds.toFixed(1)} s into ${path.relative(root, outDir)} (state machine from ${asl})`);
+console.log(
+  `${stage}: packaged in ${seconds.toFixed(1)} s into ${path.relative(root, outDir)} (state machine from ${asl})`,
+);

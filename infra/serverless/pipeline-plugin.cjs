@@ -64,7 +64,9 @@ async function uploadArtifacts({ cloudFormation, s3, stackName, bucketOutput, fi
   const outputs = described.Stacks?.[0]?.Outputs ?? [];
   const bucket = outputs.find((output) => output.OutputKey === bucketOutput)?.OutputValue;
   if (!bucket) {
-    throw new PipelineConfigError(`stack ${stackName} has no output ${bucketOutput}: cannot upload artifacts`);
+    throw new PipelineConfigError(
+      `stack ${stackName} has no output ${bucketOutput}: cannot upload artifacts`,
+    );
   }
   const written = [];
   for (const file of files) {
@@ -111,7 +113,9 @@ class PipelinePlugin {
     for (const name of missing) {
       functions[name].handler = PLACEHOLDER_HANDLER;
     }
-    (this.log.warning ?? this.log)(`packaging placeholder handlers (${ALLOW_MISSING_ENV}=1) for: ${missing.join(", ")}`);
+    (this.log.warning ?? this.log)(
+      `packaging placeholder handlers (${ALLOW_MISSING_ENV}=1) for: ${missing.join(", ")}`,
+    );
   }
 
   beforeDeploy() {
@@ -124,9 +128,13 @@ class PipelinePlugin {
       .filter(([, fn]) => fn.handler === PLACEHOLDER_HANDLER)
       .map(([name]) => name);
     if (placeholders.length > 0) {
-      throw new PipelineConfigError(`refusing to deploy placeholder handlers for: ${placeholders.join(", ")}`);
+      throw new PipelineConfigError(
+        `refusing to deploy placeholder handlers for: ${placeholders.join(", ")}`,
+      );
     }
-    const absent = this.artifactsConfig.files.filter((file) => !existsSync(path.join(this.serviceDir, file.source)));
+    const absent = this.artifactsConfig.files.filter(
+      (file) => !existsSync(path.join(this.serviceDir, file.source)),
+    );
     if (absent.length > 0) {
       throw new PipelineConfigError(
         `build the deploy artifacts first (make setup spark-package): missing ${absent.map((f) => f.source).join(", ")}`,

@@ -15,7 +15,7 @@ import { readZip } from "./support/zip.js";
 const SQL_FOLDERS: Record<string, string[]> = {
   merge: ["sql/merge/"],
   "verify-load": ["sql/checks/"],
-  "migrate-warehouse": ["sql/ddl/", "sql/copy-jobs/"],
+  "migrate-warehouse": ["sql/ddl/", "sql/copy-jobs/", "sql/analytics/"],
 };
 
 describe("function packages (dev)", () => {

@@ -259,8 +259,10 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
             (a) => `${a} \${CuratedBucket.Arn}/${p}/*`,
           ),
         ),
-        "s3:PutObject ${ArtifactsBucket.Arn}/emr-logs/*",
-        "s3:AbortMultipartUpload ${ArtifactsBucket.Arn}/emr-logs/*",
+        ...["${ArtifactsBucket.Arn}/emr-logs/*", "${CuratedBucket.Arn}/logs/emr/*"].flatMap((logs) => [
+          `s3:PutObject ${logs}`,
+          `s3:AbortMultipartUpload ${logs}`,
+        ]),
       ].sort(),
     );
     const trust = prop(

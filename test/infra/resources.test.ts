@@ -327,6 +327,31 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       }
     });
 
+    it("sends the Spark job's logs only where the job role may write them", () => {
+      const writable = (
+        prop(resource(template, "SparkJobRole"), "Properties.Policies") as {
+          PolicyDocument: { Statement: Statement[] };
+        }[]
+      )
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((s) => asArray(s.Action).includes("s3:PutObject"))
+        .flatMap((s) => asArray(s.Resource).map(show));
+      const bucketArn: Record<string, string> = {
+        ArtifactsBucket: "ArtifactsBucket.Arn",
+        CuratedBucket: "CuratedBucket.Arn",
+      };
+      const logUris = [
+        ...[...definition().matchAll(/"LogUri"\s*:\s*"s3:\/\/\$\{(\w+)\}\/([^"]*)"/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+        ["ArtifactsBucket", "emr-logs/"],
+      ] as [string, string][];
+      for (const [bucket, prefix] of logUris) {
+        expect(writable, `s3://\${${bucket}}/${prefix}`).toContain(`\${${bucketArn[bucket]}}/${prefix}*`);
+      }
+    });
+
     it("uses the .sync EMR Serverless integration its role is written for", () => {
       expect(definition()).toContain("arn:aws:states:::emr-serverless:startJobRun.sync");
     });
