@@ -150,7 +150,7 @@ describe("the analytics views match the expected truth", () => {
     );
     for (const month of Object.keys(data.truth.revenue_by_month)) {
       const ofMonth = rows.filter((row) => monthOf(row) === month);
-      const top = ofMonth.reduce((max, row) => (cents(row.revenue) > max ? cents(row.revenue) : max), 0n);
+      const top = ofMonth.map((row) => cents(row.revenue)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))[0];
       const leaders = ofMonth.filter((row) => row.is_leader);
       expect(leaders.length).toBe(1);
       expect(cents(leaders[0]?.revenue)).toBe(top);
@@ -189,15 +189,10 @@ describe("the analytics views match the expected truth", () => {
       for (const row of await expectedRows(data.dir, "orders", run.day)) {
         const key = String(row.order_id);
         const current = latest.get(key);
-        const order = (r: Record<string, unknown>) => [
-          String(r.effective_at),
-          String(r._source_file),
-          Number(r._source_line),
-        ];
-        const [a, b] = [order(row), current ? order(current) : undefined];
-        if (!b || a[0]! > b[0]! || (a[0] === b[0] && (a[1]! > b[1]! || (a[1] === b[1] && a[2]! > b[2]!)))) {
-          latest.set(key, row);
-        }
+        // (effective_at, _source_file, _source_line), zero-padded so that text order is the tuple order
+        const order = (r: Record<string, unknown>) =>
+          `${r.effective_at}\u0000${r._source_file}\u0000${String(r._source_line).padStart(9, "0")}`;
+        if (!current || order(row) > order(current)) latest.set(key, row);
       }
     }
     const day = (timestamp: unknown) =>

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import {
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBPreparedStatement,
   type DuckDBResultReader,
   DuckDBTypeId,
 } from "@duckdb/node-api";
@@ -13,6 +14,7 @@ import { DUCKDB_MACROS, type DuckDbStatement, toDuckDb } from "../../warehouse/d
 import { pickParams } from "../../warehouse/engine.js";
 import { SerializationConflictError, WarehouseStatementError } from "../../warehouse/errors.js";
 import { SqlFiles, type SqlStatement } from "../../warehouse/sql-files.js";
+import { stripComments } from "../../warehouse/sql-text.js";
 import { SqlWarehouse } from "../../warehouse/sql-warehouse.js";
 import { AUTO_COPY_DDL, etagOf, listFiles, sqlTimestamp } from "./duckdb-auto-copy.js";
 
@@ -63,6 +65,7 @@ const writerFor = (key: string): Mutex => {
   return mutex;
 };
 
+const DML = /^\s*(?:WITH|INSERT|DELETE|UPDATE|MERGE)\b/i;
 const TABLE_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const INTEGER_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.BIGINT,
@@ -105,6 +108,8 @@ const isConflict = (message: string): boolean => /conflict/i.test(message);
  */
 export class DuckDbWarehouse extends SqlWarehouse {
   private readonly writer: Mutex;
+  /** The connection writers use (under `writer`), with its prepared DML statements by SQL text. */
+  private session?: { connection: DuckDBConnection; prepared: Map<string, DuckDBPreparedStatement> };
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -127,7 +132,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
       : await DuckDBInstance.fromCache(resolve(options.path), config);
     const warehouse = new DuckDbWarehouse(instance, options, memory);
     await warehouse.writer.run(() =>
-      warehouse.withConnection(async (connection) => {
+      warehouse.withSession(async (connection) => {
         for (const sql of [...DUCKDB_MACROS, ...AUTO_COPY_DDL]) await connection.run(sql);
       }),
     );
@@ -135,6 +140,12 @@ export class DuckDbWarehouse extends SqlWarehouse {
   }
 
   async close(): Promise<void> {
+    await this.writer.run(async () => {
+      if (!this.session) return;
+      for (const statement of this.session.prepared.values()) statement.destroySync();
+      this.session.connection.closeSync();
+      this.session = undefined;
+    });
     // A file's instance is shared through DuckDB's instance cache and released at exit.
     if (this.owned) this.instance.closeSync();
   }
@@ -147,7 +158,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
       return;
     }
     await this.writer.run(() =>
-      this.withConnection((connection) => this.runTranslated(connection, translated, params)),
+      this.withSession((connection) => this.runTranslated(connection, translated, params)),
     );
   }
 
@@ -156,7 +167,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
     const copyJob = translated.find((statement) => statement.kind === "copy-job");
     if (copyJob) throw new ValidationError(`${copyJob.name}: COPY JOB cannot run inside a transaction`);
     await this.writer.run(() =>
-      this.withConnection(async (connection) => {
+      this.withSession(async (connection) => {
         await connection.run("BEGIN TRANSACTION");
         try {
           // LOCK statements need nothing more: this adapter's writer lock is held for the whole transaction.
@@ -193,7 +204,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
       throw new ValidationError(`COPY JOB ${job.name}: no local folder for bucket ${bucket}`);
     }
     return this.writer.run(() =>
-      this.withConnection(async (connection) => {
+      this.withSession(async (connection) => {
         const found = await connection.runAndReadAll(
           "SELECT 1 FROM main.sys_copy_job WHERE job_name = $name",
           {
@@ -229,7 +240,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
    */
   async ingestNewFiles(): Promise<IngestedFile[]> {
     return this.writer.run(() =>
-      this.withConnection(async (connection) => {
+      this.withSession(async (connection) => {
         const jobs = toRows(
           await connection.runAndReadAll(
             "SELECT job_id, job_name, target_table, data_source FROM main.sys_copy_job WHERE is_auto = 1 ORDER BY job_id",
@@ -337,7 +348,21 @@ export class DuckDbWarehouse extends SqlWarehouse {
       );
     }
     try {
-      await connection.run(statement.sql, pickParams(params, statement.parameters));
+      const values = pickParams(params, statement.parameters);
+      if (!DML.test(stripComments(statement.sql))) {
+        await connection.run(statement.sql, values);
+        return;
+      }
+      // DML is prepared once per session and reused: planning is a large share of a small merge's cost.
+      const cache = this.session?.prepared;
+      let prepared = cache?.get(statement.sql);
+      if (!prepared) {
+        prepared = await connection.prepare(statement.sql);
+        cache?.set(statement.sql, prepared);
+      }
+      prepared.clearBindings();
+      if (statement.parameters.length > 0) prepared.bind(values);
+      await prepared.run();
     } catch (error) {
       throw this.statementError(statement.name, error);
     }
@@ -349,6 +374,12 @@ export class DuckDbWarehouse extends SqlWarehouse {
       return new SerializationConflictError(`${name}: ${message}`, { cause: error });
     }
     return new WarehouseStatementError(name, message, { cause: error });
+  }
+
+  /** Runs writer work on the session connection; call only while holding `writer`. */
+  private async withSession<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (!this.session) this.session = { connection: await this.instance.connect(), prepared: new Map() };
+    return work(this.session.connection);
   }
 
   private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
