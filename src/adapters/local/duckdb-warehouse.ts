@@ -92,8 +92,17 @@ const toRows = (reader: DuckDBResultReader): Row[] => {
   });
 };
 
-/** DuckDB reports lost optimistic-concurrency races as "conflict" errors; Redshift's are serialization errors. */
-const isConflict = (message: string): boolean => /conflict/i.test(message);
+/**
+ * A DuckDB error as the warehouse's: a lost optimistic-concurrency race ("... conflict ...", the counterpart of
+ * Redshift's serializable isolation violation) is a retryable `SerializationConflictError`; anything else a
+ * `WarehouseStatementError` naming the statement.
+ */
+export const duckDbError = (statement: string, error: unknown): Error => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/conflict/i.test(message))
+    return new SerializationConflictError(`${statement}: ${message}`, { cause: error });
+  return new WarehouseStatementError(statement, message, { cause: error });
+};
 
 /**
  * The embedded warehouse of the local stage: the same SQL files as Redshift after `toDuckDb`, with auto-copy
@@ -175,7 +184,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
           await connection.run("COMMIT");
         } catch (error) {
           await connection.run("ROLLBACK").catch(() => undefined);
-          throw error instanceof PipelineError ? error : this.statementError(`${label}:commit`, error);
+          throw error instanceof PipelineError ? error : duckDbError(`${label}:commit`, error);
         }
       }),
     );
@@ -190,7 +199,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
           await connection.runAndReadAll(translated.sql, pickParams(params, translated.parameters)),
         );
       } catch (error) {
-        throw this.statementError(statement.name, error);
+        throw duckDbError(statement.name, error);
       }
     });
   }
@@ -364,16 +373,8 @@ export class DuckDbWarehouse extends SqlWarehouse {
       if (statement.parameters.length > 0) prepared.bind(values);
       await prepared.run();
     } catch (error) {
-      throw this.statementError(statement.name, error);
+      throw duckDbError(statement.name, error);
     }
-  }
-
-  private statementError(name: string, error: unknown): Error {
-    const message = error instanceof Error ? error.message : String(error);
-    if (isConflict(message)) {
-      return new SerializationConflictError(`${name}: ${message}`, { cause: error });
-    }
-    return new WarehouseStatementError(name, message, { cause: error });
   }
 
   /** Runs writer work on the session connection; call only while holding `writer`. */
