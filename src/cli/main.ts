@@ -1,7 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { PipelineError } from "../errors.js";
 import { registerContractsCommand } from "./commands/contracts.js";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerDropCommand } from "./commands/drop.js";
 import { registerGenerateCommand } from "./commands/generate.js";
+import { registerJobsCommand } from "./commands/jobs.js";
+import { registerQueryCommand } from "./commands/query.js";
+import { registerReplayCommand } from "./commands/replay.js";
+import { registerRunsCommand } from "./commands/runs.js";
+import { registerStatusCommand } from "./commands/status.js";
+import { registerWatchCommand } from "./commands/watch.js";
 
 /** Builds the `pipeline` CLI. Every command accepts `--stage` (local, dev, prod). */
 export const buildProgram = (): Command => {
@@ -10,6 +18,14 @@ export const buildProgram = (): Command => {
     .showHelpAfterError("(run with --help for usage)");
   registerContractsCommand(program);
   registerGenerateCommand(program);
+  registerDropCommand(program);
+  registerWatchCommand(program);
+  registerRunsCommand(program);
+  registerStatusCommand(program);
+  registerReplayCommand(program);
+  registerQueryCommand(program);
+  registerDemoCommand(program);
+  registerJobsCommand(program);
   return program;
 };
 

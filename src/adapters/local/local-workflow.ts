@@ -137,8 +137,10 @@ export class LocalWorkflow implements Workflow {
   private readonly running = new Set<Promise<void>>();
   private readonly queue: (() => void)[] = [];
   private active = 0;
+  private readonly records: LocalExecutionStore;
 
   constructor(private readonly options: LocalWorkflowOptions) {
+    this.records = new LocalExecutionStore(options.directory);
     const definition = JSON.parse(options.definition) as {
       States: Record<string, { Type: string; Resource?: string; Retry?: unknown[] }>;
     };
@@ -274,6 +276,35 @@ export class LocalWorkflow implements Workflow {
     });
   }
 
+  describe(name: string): Promise<ExecutionSummary | undefined> {
+    return this.records.describe(name);
+  }
+
+  list(limit: number): Promise<ExecutionSummary[]> {
+    return this.records.list(limit);
+  }
+
+  history(name: string): Promise<StateVisit[]> {
+    return this.records.history(name);
+  }
+
+  details(name: string): ReturnType<LocalExecutionStore["details"]> {
+    return this.records.details(name);
+  }
+}
+
+/**
+ * The execution records of the local workflow (`<stage>/executions/<name>.json`): what Step
+ * Functions' DescribeExecution, ListExecutions and GetExecutionHistory answer in the cloud. Reading
+ * them needs no state machine, so `pipeline runs` works while another process runs the stage.
+ */
+export class LocalExecutionStore {
+  constructor(private readonly directory: string) {}
+
+  private file(name: string): string {
+    return join(this.directory, `${name}.json`);
+  }
+
   private async read(name: string): Promise<ExecutionFile | undefined> {
     try {
       return JSON.parse(await readFile(this.file(name), "utf8")) as ExecutionFile;
@@ -299,7 +330,7 @@ export class LocalWorkflow implements Workflow {
   async list(limit: number): Promise<ExecutionSummary[]> {
     let names: string[];
     try {
-      names = (await readdir(this.options.directory)).filter((file) => file.endsWith(".json"));
+      names = (await readdir(this.directory)).filter((file) => file.endsWith(".json"));
     } catch {
       return [];
     }

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { runDemo } from "../../local/demo.js";
+import { Progress } from "../../local/progress.js";
+import { stageOption } from "../stage-option.js";
+import { projectRoot, stageRequired } from "./shared.js";
+
+const integer = (value: string): number => Number.parseInt(value, 10);
+
+export const registerDemoCommand = (program: Command): void => {
+  program
+    .command("demo")
+    .description(
+      "from nothing: generate sample data, drop it day by day, run every batch through the workflow, summarize",
+    )
+    .addOption(stageOption())
+    .option("--orders <n>", "orders to generate", integer, 600)
+    .option("--days <n>", "days they spread over (one run per day)", integer, 6)
+    .option("--seed <n>", "random seed", integer, 42)
+    .option("--spark <mode>", "warm (one Spark process for every run) or cold (one per run)", "warm")
+    .action(
+      async (options: {
+        stage: string;
+        orders: number;
+        days: number;
+        seed: number;
+        spark: "warm" | "cold";
+      }) => {
+        stageRequired(options.stage, "demo");
+        const progress = new Progress(process.stdout, options.stage);
+        const result = await runDemo({
+          projectRoot: projectRoot(),
+          stage: options.stage,
+          orders: options.orders,
+          days: options.days,
+          seed: options.seed,
+          spark: options.spark,
+          progress,
+          out: progress.print,
+        });
+        if (result.failedRuns > 0 || !result.matchesTruth) process.exitCode = 2;
+      },
+    );
+};

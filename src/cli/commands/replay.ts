@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import type { ReplaySelection } from "../../core/replay.js";
+import { startReplay } from "../../core/replay.js";
+import { ValidationError } from "../../errors.js";
+import { stageOption } from "../stage-option.js";
+import { cloudApp, isLocal, openLocalStage } from "./shared.js";
+
+const selectionOf = (options: {
+  run?: string;
+  object?: string;
+  from?: string;
+  to?: string;
+  source?: string[];
+}): ReplaySelection => {
+  const chosen = [options.run, options.object, options.from ?? options.to].filter(Boolean).length;
+  if (chosen !== 1)
+    throw new ValidationError(
+      "replay needs exactly one of --run <id>, --object <key>, --from <date> [--to <date>]",
+    );
+  if (options.run) return { kind: "run", runId: options.run };
+  if (options.object) return { kind: "object", key: options.object };
+  const from = options.from ?? (options.to as string);
+  return {
+    kind: "dates",
+    from,
+    to: options.to ?? from,
+    ...(options.source ? { sources: options.source } : {}),
+  };
+};
+
+export const registerReplayCommand = (program: Command): void => {
+  program
+    .command("replay")
+    .description("re-run raw objects through the same workflow: a run's files, one object, or a date range")
+    .addOption(stageOption())
+    .option("--run <id>", "the files of an earlier run")
+    .option("--object <key>", "one raw object key, e.g. orders/dt=2017-01-05/orders.csv")
+    .option("--from <YYYY-MM-DD>", "first business date (dt=) of a range")
+    .option("--to <YYYY-MM-DD>", "last business date of a range (default: --from)")
+    .option("--source <name...>", "only these sources (with a date range)")
+    .option("--spark <mode>", "local Spark: warm or cold", "warm")
+    .action(
+      async (options: {
+        stage: string;
+        run?: string;
+        object?: string;
+        from?: string;
+        to?: string;
+        source?: string[];
+        spark: "warm" | "cold";
+      }) => {
+        const selection = selectionOf(options);
+        if (!isLocal(options.stage)) {
+          const app = await cloudApp(options.stage);
+          const runs = await startReplay(selection, { ...app, tuning: app.config.tuning });
+          process.stdout.write(
+            `started ${runs.join(", ")}; follow with: pipeline status <run> --stage ${options.stage}\n`,
+          );
+          return;
+        }
+        const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark });
+        try {
+          const runs = await startReplay(selection, { ...stage.app, tuning: stage.config.tuning });
+          process.stdout.write(`replaying as ${runs.join(", ")}\n`);
+          await stage.settle();
+        } finally {
+          await stage.close();
+        }
+        if (progress.finished.some((run) => run.status !== "SUCCEEDED")) process.exitCode = 2;
+      },
+    );
+};

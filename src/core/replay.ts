@@ -1,0 +1,129 @@
+import type { Tuning } from "../config/index.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { ObjectStore } from "../ports/object-store.js";
+import type { Workflow } from "../ports/workflow.js";
+import { readJson } from "./contract-source.js";
+import type { ContractSource, Log } from "./deps.js";
+import { manifestKey } from "./layout.js";
+import { classifyKey } from "./objects.js";
+import type { RunManifest } from "./plan-batch.js";
+import { replayRunIdFor } from "./run-id.js";
+import type { RunInput, RunInputObject } from "./run-input.js";
+import { splitBatch } from "./trigger.js";
+
+/** What to replay from the raw zone. */
+export type ReplaySelection =
+  | { readonly kind: "run"; readonly runId: string }
+  | { readonly kind: "object"; readonly key: string }
+  | {
+      readonly kind: "dates";
+      readonly from: string;
+      readonly to: string;
+      readonly sources?: readonly string[];
+    };
+
+interface ReplayDeps {
+  readonly store: ObjectStore;
+  readonly contracts: ContractSource;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The raw objects a replay selection names, as they are in the raw bucket now (current ETag and
+ * size): the files of an earlier run (from its manifest), one object, or every object whose
+ * `dt=` date is in a range.
+ *
+ * @example
+ *   await replayObjects({ kind: "dates", from: "2017-01-02", to: "2017-01-04" }, deps);
+ */
+export const replayObjects = async (
+  selection: ReplaySelection,
+  deps: ReplayDeps,
+): Promise<RunInputObject[]> => {
+  const bundle = await deps.contracts.get();
+  let keys: string[];
+  if (selection.kind === "run") {
+    const ref = { bucket: "curated", key: manifestKey(selection.runId) } as const;
+    if (!(await deps.store.head(ref))) throw new NotFoundError(`no manifest for run ${selection.runId}`);
+    keys = (await readJson<RunManifest>(deps.store, ref)).inputs.map((input) => input.key);
+  } else if (selection.kind === "object") {
+    keys = [selection.key];
+  } else {
+    if (!DATE.test(selection.from) || !DATE.test(selection.to) || selection.from > selection.to) {
+      throw new ValidationError(
+        `replay dates: need --from <= --to as YYYY-MM-DD, got ${selection.from}..${selection.to}`,
+      );
+    }
+    const sources = selection.sources ?? Object.keys(bundle.sources).sort();
+    keys = [];
+    for (const source of sources) {
+      if (!bundle.sources[source]) throw new ValidationError(`replay: no contract named ${source}`);
+      for (const object of await deps.store.list("raw", `${source}/`)) {
+        const routed = classifyKey(object.key, bundle);
+        if (
+          routed.ok &&
+          routed.batchDate &&
+          routed.batchDate >= selection.from &&
+          routed.batchDate <= selection.to
+        ) {
+          keys.push(object.key);
+        }
+      }
+    }
+  }
+  const objects: RunInputObject[] = [];
+  for (const key of keys) {
+    const info = await deps.store.head({ bucket: "raw", key });
+    if (!info) throw new NotFoundError(`raw object ${key} is gone; a replay reads the raw zone`);
+    const routed = classifyKey(key, bundle);
+    if (!routed.ok) throw new ValidationError(`raw object ${key}: ${routed.reason}: ${routed.detail}`);
+    objects.push({
+      bucket: deps.store.bucketName("raw"),
+      key,
+      etag: info.etag,
+      size: info.size,
+      source: routed.source,
+      batch_date: routed.batchDate,
+      uploaded_at: info.lastModified,
+    });
+  }
+  if (objects.length === 0) throw new NotFoundError("nothing to replay: the selection names no raw object");
+  return objects;
+};
+
+/**
+ * Starts replay executions for the selected objects: the same workflow, named `replay-…` so a
+ * replay is a new execution (and new load file names) while the star schema ends up the same.
+ *
+ * @example
+ *   const runs = await startReplay({ kind: "run", runId }, deps); // ["replay-20170105-…"]
+ */
+export const startReplay = async (
+  selection: ReplaySelection,
+  deps: ReplayDeps & {
+    readonly workflow: Workflow;
+    readonly log: Log;
+    readonly now: () => Date;
+    readonly tuning: Pick<Tuning, "batchMaxFiles" | "batchMaxBytes" | "batchMaxInputChars">;
+  },
+): Promise<string[]> => {
+  const objects = await replayObjects(selection, deps);
+  const requestedAt = deps.now().toISOString();
+  const runIds: string[] = [];
+  for (const chunk of splitBatch(
+    objects.map((object) => ({ object })),
+    deps.tuning,
+  )) {
+    const inputs = chunk.map((item) => item.object);
+    const runId = replayRunIdFor(
+      inputs.map((o) => ({ key: o.key, etag: o.etag, batchDate: o.batch_date })),
+      requestedAt,
+    );
+    const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "replay", inputs };
+    await deps.workflow.start(runId, input);
+    deps.log.info("replay started", { run_id: runId, files: inputs.length, selection });
+    runIds.push(runId);
+  }
+  return runIds;
+};
