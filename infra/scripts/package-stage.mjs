@@ -5,8 +5,8 @@
 //
 //   node infra/scripts/package-stage.mjs --stage dev [--force]
 //
-// Nothing may reach AWS while packaging: fake credentials, and every SDK endpoint points at a closed local port,
-// so any call fails at once instead of silently succeeding somewhere.
+// Nothing may reach AWS while packaging: fake credentials, every SDK endpoint points at a closed local port (any
+// call fails at once), and where the machine allows it the packager runs in a network namespace with no network.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -121,7 +121,12 @@ const env = {
   PIPELINE_ASL_FILE: asl,
 };
 for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]) delete env[name];
-const result = spawnSync(serverless, cliArgs, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
+// Where the machine allows it (root or user namespaces), package inside a network namespace with no network at all.
+const isolated = spawnSync("unshare", ["--net", "true"], { stdio: "ignore" }).status === 0;
+const [command, commandArgs] = isolated
+  ? ["unshare", ["--net", serverless, ...cliArgs]]
+  : [serverless, cliArgs];
+const result = spawnSync(command, commandArgs, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 if (result.status !== 0) {
   rmSync(tmpDir, { recursive: true, force: true });
@@ -132,9 +137,10 @@ rmSync(outDir, { recursive: true, force: true });
 renameSync(tmpDir, outDir);
 writeFileSync(
   infoFile,
-  `${JSON.stringify({ stage, asl, seconds: Number(seconds.toFixed(1)), inputsHash }, null, 2)}\n`,
+  `${JSON.stringify({ stage, asl, seconds: Number(seconds.toFixed(1)), networkIsolated: isolated, inputsHash }, null, 2)}\n`,
 );
 writeFileSync(stampFile, inputsHash);
 console.log(
-  `${stage}: packaged in ${seconds.toFixed(1)} s into ${path.relative(root, outDir)} (state machine from ${asl})`,
+  `${stage}: packaged in ${seconds.toFixed(1)} s into ${path.relative(root, outDir)} ` +
+    `(state machine from ${asl}${isolated ? ", without network" : ""})`,
 );

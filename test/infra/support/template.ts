@@ -35,12 +35,6 @@ export interface Statement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-export interface PackageInfo {
-  readonly stage: Stage;
-  readonly asl: string;
-  readonly seconds: number;
-}
-
 /**
  * Packages the stage offline unless its output is current (infra/scripts/package-stage.mjs decides), then
  * returns the generated template. Safe to call from several test files at once: the script takes a lock.
@@ -59,9 +53,6 @@ export const packagedTemplate = (stage: Stage): Template => {
 };
 
 export const packageDir = (stage: Stage): string => path.join(ROOT, ".build/infra", stage);
-
-export const packageInfo = (stage: Stage): PackageInfo =>
-  JSON.parse(readFileSync(path.join(ROOT, ".build/infra", `${stage}.package.json`), "utf8")) as PackageInfo;
 
 export const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
