@@ -7,22 +7,22 @@ is an exact duplicate when all its entity columns equal the kept row's, otherwis
 
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, Window
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame
 
 from pipeline_spark.contracts import Entity
+from pipeline_spark.sql import ident, literal
 
 CURATED_LINEAGE = ("_run_id", "_source_file", "_source_line", "_ingested_at")
 
 
 def fed_rows(validated: DataFrame, source_name: str, feed_index: int) -> DataFrame:
     """The entity rows one feed of one source produces (after its filter), with lineage."""
-    return validated.filter(F.col(f"__fed{feed_index}")).select(
-        F.col(f"__feed{feed_index}.*"),
+    return validated.filter(f"__fed{feed_index}").selectExpr(
+        f"__feed{feed_index}.*",
         *CURATED_LINEAGE,
         "_file_idx",
         "_record_seq",
-        F.lit(source_name).alias("_source"),
+        f"{literal(source_name)} AS _source",
     )
 
 
@@ -34,40 +34,30 @@ def union_feeds(frames: Sequence[DataFrame]) -> DataFrame:
 
 
 def with_dedup_status(rows: DataFrame, entity: Entity) -> DataFrame:
-    """Adds ``_kept`` (the row survives), ``_exact`` (dropped, identical to the kept row) and
+    """Adds ``_kept`` (the row survives), ``_exact`` (identical to its key's kept row) and
     ``_source_first`` (first row of its key within its source: counts distinct keys per source).
 
     >>> ranked = with_dedup_status(fed_rows(validated, "orders", 0), bundle.entities["orders"])
     >>> ranked.filter("_kept")  # one row per order_id
     """
-    key = [F.col(name) for name in entity.key]
-    order = [
-        F.col("effective_at").desc(),
-        F.col("_source_file").desc(),
-        F.col("_source_line").desc(),
-        F.col("_record_seq").desc(),
-    ]
-    by_key = Window.partitionBy(*key).orderBy(*order)
-    by_key_and_source = Window.partitionBy(*key, F.col("_source")).orderBy(*order)
-    values = F.struct(*[F.col(name) for name in entity.column_names])
-    return rows.select(
+    key = ", ".join(ident(name) for name in entity.key)
+    order = "ORDER BY effective_at DESC, _source_file DESC, _source_line DESC, _record_seq DESC"
+    by_key = f"(PARTITION BY {key} {order})"
+    by_key_and_source = f"(PARTITION BY {key}, _source {order})"
+    values = "named_struct(" + ", ".join(f"{literal(n)}, {ident(n)}" for n in entity.column_names) + ")"
+    return rows.selectExpr(
         "*",
-        (F.row_number().over(by_key) == 1).alias("_kept"),
-        values.eqNullSafe(F.first(values).over(by_key)).alias("_exact"),
-        (F.row_number().over(by_key_and_source) == 1).alias("_source_first"),
+        f"row_number() OVER {by_key} = 1 AS _kept",
+        f"{values} <=> first({values}) OVER {by_key} AS _exact",
+        f"row_number() OVER {by_key_and_source} = 1 AS _source_first",
     )
 
 
 def curated_rows(ranked: DataFrame, entity: Entity) -> DataFrame:
     """The curated output: kept rows, entity columns then the curated lineage columns."""
-    return ranked.filter(F.col("_kept")).select(*entity.column_names, *CURATED_LINEAGE)
+    return ranked.filter("_kept").selectExpr(*[ident(n) for n in entity.column_names], *CURATED_LINEAGE)
 
 
 def row_status(ranked: DataFrame) -> DataFrame:
     """(_file_idx, _record_seq, _kept, _superseded) per fed row, for sources with several feeds."""
-    return ranked.select(
-        "_file_idx",
-        "_record_seq",
-        F.col("_kept"),
-        (~F.col("_kept") & ~F.col("_exact")).alias("_superseded"),
-    )
+    return ranked.selectExpr("_file_idx", "_record_seq", "_kept", "NOT _kept AND NOT _exact AS _superseded")

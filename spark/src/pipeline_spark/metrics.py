@@ -11,91 +11,86 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Optional
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from pipeline_spark.contracts import QUARANTINE_REASONS, Bundle, Entity, Source
+from pipeline_spark.sql import ident, literal
 from pipeline_spark.validation import row_rules
 
 Long = dict[tuple[str, int], dict[str, str]]
 
 
-def _count(condition: Column) -> Column:
-    return F.sum(F.when(condition, F.lit(1)).otherwise(F.lit(0))).cast("long")
+def _count(condition: str) -> str:
+    return f"CAST(count_if({condition}) AS bigint)"
 
 
-def _long(grouped_source: DataFrame, scope: str, aggregates: Sequence[tuple[str, Column]]) -> DataFrame:
-    """Aggregates per file, then one row per (file, metric name) with the value as text."""
-    aliases = [column.alias(f"m{index}") for index, (_, column) in enumerate(aggregates)]
-    wide = grouped_source.groupBy("_file_idx").agg(*aliases)
-    pairs = ", ".join(
-        "'{}', CAST(m{} AS STRING)".format(name.replace("'", "\\'"), index)
-        for index, (name, _) in enumerate(aggregates)
-    )
-    return wide.select(
-        F.lit(scope).alias("scope"),
-        "_file_idx",
-        F.expr(f"stack({len(aggregates)}, {pairs}) AS (name, value)"),
+def _long(frame: DataFrame, scope: str, aggregates: Sequence[tuple[str, str]]) -> DataFrame:
+    """Aggregates per file (one struct of aggregates), then one row per (file, metric) as text."""
+    fields = ", ".join(f"'m{i}', {sql}" for i, (_, sql) in enumerate(aggregates))
+    wide = frame.groupBy("_file_idx").agg(F.expr(f"named_struct({fields})").alias("m"))
+    pairs = ", ".join(f"{literal(name)}, CAST(m.m{i} AS string)" for i, (name, _) in enumerate(aggregates))
+    return wide.selectExpr(
+        f"{literal(scope)} AS scope", "_file_idx", f"stack({len(aggregates)}, {pairs}) AS (name, value)"
     )
 
 
 def source_metric_rows(validated: DataFrame, source: Source) -> DataFrame:
     """Per file of a source: records read, quarantined per reason, rule counts, feed counts, event time."""
-    record = F.col("_record_seq") >= 0
-    good = record & F.col("_reason").isNull()
-    aggregates: list[tuple[str, Column]] = [("read", _count(record))]
+    record = "_record_seq >= 0"
+    good = f"({record} AND _reason IS NULL)"
+    aggregates: list[tuple[str, str]] = [("read", _count(record))]
     for reason in QUARANTINE_REASONS:
-        aggregates.append((f"q:{reason}", _count(record & (F.col("_reason") == reason))))
+        aggregates.append((f"q:{reason}", _count(f"{record} AND _reason = {literal(reason)}")))
     for index, rule in enumerate(row_rules(source)):
-        reached = (record & F.col("__typed_ok")) if rule.severity == "error" else good
+        reached = f"({record} AND __typed_ok)" if rule.severity == "error" else good
         aggregates.append((f"rule:{rule.name}:evaluated", _count(reached)))
-        aggregates.append((f"rule:{rule.name}:failed", _count(reached & F.col(f"__rule{index}"))))
-    fed_any = F.lit(False)
-    for index in range(len(source.feeds)):
-        aggregates.append((f"fed{index}", _count(F.col(f"__fed{index}"))))
-        fed_any = fed_any | F.col(f"__fed{index}")
+        aggregates.append((f"rule:{rule.name}:failed", _count(f"{reached} AND __rule{index}")))
+    fed = [f"__fed{index}" for index in range(len(source.feeds))]
+    fed_any = "(" + " OR ".join(fed) + ")"
+    for index, name in enumerate(fed):
+        aggregates.append((f"fed{index}", _count(name)))
     aggregates.append(("fed_any", _count(fed_any)))
-    aggregates.append(("filtered", _count(good & ~fed_any)))
-    event = F.when(good, F.col("_event_time"))
-    aggregates.append(("event_min", F.date_format(F.min(event), "yyyy-MM-dd HH:mm:ss")))
-    aggregates.append(("event_max", F.date_format(F.max(event), "yyyy-MM-dd HH:mm:ss")))
-    aggregates.append(("note", F.max("_file_note")))
+    aggregates.append(("filtered", _count(f"{good} AND NOT {fed_any}")))
+    aggregates.append(
+        ("event_min", f"date_format(min(CASE WHEN {good} THEN _event_time END), 'yyyy-MM-dd HH:mm:ss')")
+    )
+    aggregates.append(
+        ("event_max", f"date_format(max(CASE WHEN {good} THEN _event_time END), 'yyyy-MM-dd HH:mm:ss')")
+    )
+    aggregates.append(("note", "max(_file_note)"))
     return _long(validated, f"source:{source.source}", aggregates)
 
 
 def entity_metric_rows(ranked: DataFrame, entity: Entity) -> DataFrame:
     """Per file feeding an entity: rows fed, kept, exact duplicates, superseded, null counts, sums."""
-    kept = F.col("_kept")
-    aggregates: list[tuple[str, Column]] = [
-        ("fed", F.count(F.lit(1)).cast("long")),
-        ("kept", _count(kept)),
-        ("exact", _count(~kept & F.col("_exact"))),
-        ("superseded", _count(~kept & ~F.col("_exact"))),
-        ("distinct", _count(F.col("_source_first"))),
+    aggregates: list[tuple[str, str]] = [
+        ("fed", "count(1)"),
+        ("kept", _count("_kept")),
+        ("exact", _count("NOT _kept AND _exact")),
+        ("superseded", _count("NOT _kept AND NOT _exact")),
+        ("distinct", _count("_source_first")),
     ]
     for name in entity.column_names:
-        aggregates.append((f"null:{name}", _count(kept & F.col(name).isNull())))
+        aggregates.append((f"null:{name}", _count(f"_kept AND {ident(name)} IS NULL")))
     for name in entity.money_columns:
-        aggregates.append((f"sum:{name}", F.sum(F.when(kept, F.col(name)))))
+        aggregates.append((f"sum:{name}", f"sum(CASE WHEN _kept THEN {ident(name)} END)"))
     return _long(ranked, f"entity:{entity.name}", aggregates)
 
 
 def multi_feed_row_rows(statuses: DataFrame) -> DataFrame:
     """Per file of a multi-feed source: each fed row counted once (curated if any feed kept it)."""
     per_row = statuses.groupBy("_file_idx", "_record_seq").agg(
-        F.max(F.col("_kept").cast("int")).alias("_kept"),
-        F.max(F.col("_superseded").cast("int")).alias("_sup"),
+        F.expr("max(_kept) AS _kept"), F.expr("max(_superseded) AS _sup")
     )
-    kept = F.col("_kept") == 1
-    superseded = F.col("_sup") == 1
     return _long(
         per_row,
         "rows",
         [
-            ("rows", F.count(F.lit(1)).cast("long")),
-            ("curated", _count(kept)),
-            ("superseded", _count(~kept & superseded)),
-            ("exact", _count(~kept & ~superseded)),
+            ("rows", "count(1)"),
+            ("curated", _count("_kept")),
+            ("superseded", _count("NOT _kept AND _sup")),
+            ("exact", _count("NOT _kept AND NOT _sup")),
         ],
     )
 
