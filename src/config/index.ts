@@ -23,6 +23,8 @@ export interface PipelineConfig {
   readonly stateMachineArn: string | undefined;
   readonly alertTopicArn: string | undefined;
   readonly emr: { readonly applicationId: string; readonly jobRoleArn: string } | undefined;
+  /** The CloudWatch metric (EMF) check-quality emits per run: sources whose verdict is fail. */
+  readonly qualityMetric: { readonly namespace: string; readonly name: string } | undefined;
   readonly tuning: Tuning;
   /** Local stage only: `.local/<stage>` as an absolute path. */
   readonly localRoot: string | undefined;
@@ -62,6 +64,8 @@ export const cloudEnvSchema = z.object({
   ALERT_TOPIC_ARN: z.string().startsWith("arn:").optional(),
   EMR_APPLICATION_ID: z.string().min(1).optional(),
   EMR_JOB_ROLE_ARN: z.string().startsWith("arn:").optional(),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).optional(),
+  DQ_FAILURE_METRIC: z.string().min(1).optional(),
   BATCH_MAX_FILES: positiveInt.default(DEFAULT_TUNING.batchMaxFiles),
   BATCH_MAX_BYTES: positiveInt.default(DEFAULT_TUNING.batchMaxBytes),
   BATCH_MAX_INPUT_CHARS: positiveInt.max(200_000).default(DEFAULT_TUNING.batchMaxInputChars),
@@ -101,6 +105,10 @@ export const loadConfig = (env: Record<string, string | undefined>): PipelineCon
       e.EMR_APPLICATION_ID && e.EMR_JOB_ROLE_ARN
         ? { applicationId: e.EMR_APPLICATION_ID, jobRoleArn: e.EMR_JOB_ROLE_ARN }
         : undefined,
+    qualityMetric:
+      e.POWERTOOLS_METRICS_NAMESPACE && e.DQ_FAILURE_METRIC
+        ? { namespace: e.POWERTOOLS_METRICS_NAMESPACE, name: e.DQ_FAILURE_METRIC }
+        : undefined,
     tuning: {
       batchMaxFiles: e.BATCH_MAX_FILES,
       batchMaxBytes: e.BATCH_MAX_BYTES,
@@ -134,6 +142,7 @@ export const localConfig = (options: {
     stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:pipeline-${options.stage}`,
     alertTopicArn: `arn:aws:sns:local:000000000000:pipeline-${options.stage}-alerts`,
     emr: { applicationId: "local", jobRoleArn: "arn:aws:iam::000000000000:role/local-spark" },
+    qualityMetric: undefined,
     tuning: { ...DEFAULT_TUNING, awaitLoadMaxWaitSeconds: 1, ...options.tuning },
     localRoot: resolve(options.projectRoot, ".local", options.stage),
   };

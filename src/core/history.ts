@@ -2,7 +2,7 @@ import type { StateVisit } from "../ports/workflow.js";
 
 /** An execution history event, normalized from Step Functions or from the local runner's event log. */
 export interface HistoryEvent {
-  readonly kind: "entered" | "exited" | "failed" | "retried" | "caught" | "execution_ended";
+  readonly kind: "entered" | "exited" | "scheduled" | "failed" | "retried" | "caught" | "execution_ended";
   readonly at: string;
   readonly state?: string;
   readonly type?: string;
@@ -17,6 +17,9 @@ interface OpenVisit {
   retries: number;
   errors: { error: string; cause: string }[];
   caught: boolean;
+  /** A failure not yet followed by a retry: if the state exits now, a Catch moved on. */
+  failing: boolean;
+  scheduled: number;
 }
 
 const seconds = (from: string, to: string): number =>
@@ -42,7 +45,7 @@ export const foldHistory = (events: readonly HistoryEvent[]): StateVisit[] => {
       enteredAt: open.enteredAt,
       exitedAt: at,
       seconds: seconds(open.enteredAt, at),
-      outcome: open.caught ? "caught" : outcome,
+      outcome: open.caught || (outcome === "succeeded" && open.failing) ? "caught" : outcome,
       retries: open.retries,
       errors: open.errors,
     });
@@ -51,7 +54,7 @@ export const foldHistory = (events: readonly HistoryEvent[]): StateVisit[] => {
   for (const event of events) {
     switch (event.kind) {
       case "entered":
-        if (open) close(event.at, open.errors.length > 0 ? "caught" : "succeeded");
+        if (open) close(event.at, "succeeded");
         open = {
           name: event.state ?? "?",
           type: event.type ?? "?",
@@ -59,16 +62,32 @@ export const foldHistory = (events: readonly HistoryEvent[]): StateVisit[] => {
           retries: 0,
           errors: [],
           caught: false,
+          failing: false,
+          scheduled: 0,
         };
         break;
       case "exited":
         close(event.at, "succeeded");
         break;
+      case "scheduled":
+        // Step Functions has no retry event: a task scheduled again within a visit is a retry.
+        if (open) {
+          if (open.scheduled > 0) open.retries += 1;
+          open.scheduled += 1;
+          open.failing = false;
+        }
+        break;
       case "failed":
-        open?.errors.push({ error: event.error ?? "", cause: event.cause ?? "" });
+        if (open) {
+          open.errors.push({ error: event.error ?? "", cause: event.cause ?? "" });
+          open.failing = true;
+        }
         break;
       case "retried":
-        if (open) open.retries += 1;
+        if (open) {
+          open.retries += 1;
+          open.failing = false;
+        }
         break;
       case "caught":
         if (open) open.caught = true;

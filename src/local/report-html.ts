@@ -23,7 +23,7 @@ export interface ReportInput {
   readonly truthMatches?: { readonly matches: boolean; readonly differences: readonly string[] };
 }
 
-const escape = (value: unknown): string =>
+const esc = (value: unknown): string =>
   String(value ?? "")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -31,8 +31,8 @@ const escape = (value: unknown): string =>
     .replaceAll('"', "&quot;");
 
 const tableHtml = (headers: readonly string[], rows: readonly (readonly unknown[])[]): string =>
-  `<table><thead><tr>${headers.map((h) => `<th>${escape(h)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join("")}</tr>`)
+  `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${esc(cell)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 
 /** A vertical bar chart as inline SVG (no script, no external file). */
@@ -54,9 +54,9 @@ export const barChartSvg = (
       const x = left + i * slot + slot * 0.15;
       const y = height - bottom - h;
       return (
-        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea5"><title>${escape(bar.label)}: ${escape(bar.value.toFixed(2))}${escape(options.unit ?? "")}</title></rect>` +
-        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${height - bottom + 16}" font-size="11" text-anchor="middle">${escape(bar.label)}</text>` +
-        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 4).toFixed(1)}" font-size="10" text-anchor="middle">${escape(Math.round(bar.value).toLocaleString("en-US"))}</text>`
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea5"><title>${esc(bar.label)}: ${esc(bar.value.toFixed(2))}${esc(options.unit ?? "")}</title></rect>` +
+        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${height - bottom + 16}" font-size="11" text-anchor="middle">${esc(bar.label)}</text>` +
+        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 4).toFixed(1)}" font-size="10" text-anchor="middle">${esc(Math.round(bar.value).toLocaleString("en-US"))}</text>`
       );
     })
     .join("");
@@ -74,7 +74,7 @@ const hbarsSvg = (bars: readonly { label: string; value: number }[]): string => 
       const w = ((width - labelWidth - 80) * bar.value) / max;
       const y = i * rowHeight;
       return (
-        `<text x="${labelWidth - 6}" y="${y + 15}" font-size="12" text-anchor="end">${escape(bar.label)}</text>` +
+        `<text x="${labelWidth - 6}" y="${y + 15}" font-size="12" text-anchor="end">${esc(bar.label)}</text>` +
         `<rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="14" fill="#c0733a"/>` +
         `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 15}" font-size="11">${bar.value.toFixed(2)} s</text>`
       );
@@ -121,26 +121,26 @@ export const renderReport = (input: ReportInput): string => {
   const analytics = Object.entries(input.analytics)
     .map(([name, rows]) => {
       const headers = Object.keys(rows[0] ?? {});
-      return `<h3>${escape(name)}</h3>${tableHtml(
+      return `<h3>${esc(name)}</h3>${tableHtml(
         headers,
         rows.map((row) => headers.map((h) => row[h])),
       )}`;
     })
     .join("");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#222;max-width:1100px}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}
 th{background:#f3f3f3}.ok{color:#1a7f37}.bad{color:#b42318}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 </style></head><body>
-<h1>${escape(input.title)}</h1>
-<p>Generated ${escape(input.generatedAt)} · ${input.runs.length} run(s) · wall time ${input.wallSeconds.toFixed(1)} s${
+<h1>${esc(input.title)}</h1>
+<p>Generated ${esc(input.generatedAt)} · ${input.runs.length} run(s) · wall time ${input.wallSeconds.toFixed(1)} s${
     input.truthMatches
       ? ` · star schema vs the generator's expected truth: <b class="${input.truthMatches.matches ? "ok" : "bad"}">${input.truthMatches.matches ? "match" : "DIFFERENT"}</b>`
       : ""
   }</p>
-${input.truthMatches && !input.truthMatches.matches ? `<pre>${escape(input.truthMatches.differences.join("\n"))}</pre>` : ""}
+${input.truthMatches && !input.truthMatches.matches ? `<pre>${esc(input.truthMatches.differences.join("\n"))}</pre>` : ""}
 <h2>Revenue by month</h2>
 ${barChartSvg(revenueBars)}
 <h2>Runs</h2>

@@ -31,6 +31,7 @@ export const normalizeSfnEvent = (event: SfnHistoryEvent): HistoryEvent | undefi
   }
   if (type.endsWith("StateExited"))
     return { kind: "exited", at, state: event.stateExitedEventDetails?.name ?? "?" };
+  if (type === "TaskScheduled" || type === "LambdaFunctionScheduled") return { kind: "scheduled", at };
   const failure =
     event.taskFailedEventDetails ??
     event.lambdaFunctionFailedEventDetails ??
