@@ -13,7 +13,7 @@ import { mapCode, parameterNames, replaceParameters, stripComments } from "./sql
  *   - DATEDIFF(<part>, a, b) quotes its date part (DuckDB's datediff takes it as text; both count boundaries);
  *   - Redshift-only functions exist in DuckDB as macros (DUCKDB_MACROS);
  *   - `LOCK t, ...` is handled by the adapter (it serializes writers itself), `COPY ... JOB CREATE` registers an
- *     emulated auto-copy job.
+ *     emulated auto-copy job, and roles and grants (CREATE ROLE, GRANT, ALTER DEFAULT PRIVILEGES) are skipped.
  */
 export type DuckDbStatement =
   | {
@@ -23,6 +23,7 @@ export type DuckDbStatement =
       readonly parameters: readonly string[];
     }
   | { readonly kind: "lock"; readonly name: string; readonly tables: readonly string[] }
+  | { readonly kind: "skip"; readonly name: string; readonly reason: string }
   | { readonly kind: "copy-job"; readonly name: string; readonly job: CopyJobSpec };
 
 const PHYSICAL_OPTIONS: readonly RegExp[] = [
@@ -35,6 +36,9 @@ const PHYSICAL_OPTIONS: readonly RegExp[] = [
 const DATEDIFF_PART = /\bDATEDIFF\s*\(\s*(YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)\s*,/gi;
 
 const LOCK = /^\s*LOCK\s+(?:TABLE\s+)?([\s\S]+?)\s*$/i;
+
+/** Access control: DuckDB has no roles or grants (the local warehouse has one user). */
+const ACCESS_CONTROL = /^\s*(?:GRANT|REVOKE|CREATE\s+ROLE|DROP\s+ROLE|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i;
 
 /** Redshift functions the SQL uses that DuckDB lacks, defined as DuckDB macros with Redshift's meaning. */
 export const DUCKDB_MACROS: readonly string[] = [
@@ -63,6 +67,8 @@ export const toDuckDb = (statement: SqlStatement): DuckDbStatement => {
       .filter((table) => table !== "");
     return { kind: "lock", name, tables };
   }
+  if (ACCESS_CONTROL.test(code))
+    return { kind: "skip", name, reason: "roles and grants do not exist in DuckDB" };
   if (isCopyJob(sql)) return { kind: "copy-job", name, job: parseCopyJob(statement) };
   const parameters = parameterNames(sql);
   let translated = mapCode(sql, (text) => {

@@ -50,6 +50,22 @@ COMPOUND SORTKEY (order_id, n)`;
     });
   });
 
+  it("skips roles and grants, which DuckDB does not have", () => {
+    for (const sql of [
+      "-- a role\nCREATE ROLE pipeline_runtime",
+      "GRANT USAGE ON SCHEMA staging TO ROLE pipeline_runtime",
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA star GRANT SELECT ON TABLES TO ROLE pipeline_runtime",
+      "GRANT ROLE sys:monitor TO ROLE pipeline_runtime",
+    ]) {
+      expect(translate(sql), sql).toEqual({
+        kind: "skip",
+        name: "t.sql",
+        reason: "roles and grants do not exist in DuckDB",
+      });
+    }
+    expect(translate("SELECT 'GRANT' AS word")).toMatchObject({ kind: "sql" });
+  });
+
   it("recognises LOCK and COPY JOB statements", () => {
     expect(translate("-- lock\nLOCK\nstaging.a,\ncore.b")).toEqual({
       kind: "lock",

@@ -161,7 +161,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
 
   async execute(statement: SqlStatement, params: SqlParams, _label: string): Promise<void> {
     const translated = toDuckDb(statement);
-    if (translated.kind === "lock") return;
+    if (translated.kind === "lock" || translated.kind === "skip") return;
     if (translated.kind === "copy-job") {
       await this.ensureCopyJob(translated.job);
       return;
@@ -350,7 +350,7 @@ export class DuckDbWarehouse extends SqlWarehouse {
   }
 
   private async runTranslated(connection: DuckDBConnection, statement: DuckDbStatement, params: SqlParams) {
-    if (statement.kind === "lock") return;
+    if (statement.kind === "lock" || statement.kind === "skip") return;
     if (statement.kind === "copy-job") {
       throw new ValidationError(
         `${statement.name}: COPY JOB runs through ensureCopyJob, outside transactions`,
