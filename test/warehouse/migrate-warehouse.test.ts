@@ -186,13 +186,11 @@ describe("the migrate-warehouse handler", () => {
     });
     let next = 0;
     data.on(ExecuteStatementCommand).callsFake(() => ({ Id: `statement-${++next}` }));
-    data
-      .on(DescribeStatementCommand)
-      .callsFake(({ Id }: { Id: string }) => ({
-        Id,
-        Status: "FINISHED",
-        HasResultSet: Id === "statement-3",
-      }));
+    data.on(DescribeStatementCommand).callsFake(({ Id }: { Id: string }) => ({
+      Id,
+      Status: "FINISHED",
+      HasResultSet: Id === "statement-3",
+    }));
     data.on(GetStatementResultCommand).resolves({
       ColumnMetadata: [{ name: "version" }, { name: "checksum" }],
       Records: plan.map((m) => [{ stringValue: m.version }, { stringValue: m.checksum }]),
