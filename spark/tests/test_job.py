@@ -1,0 +1,240 @@
+"""The whole job on small batches of the shipped sources: formats, outputs, metrics and guarantees."""
+
+import json
+import re
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from chispa import assert_df_equality
+
+import pipeline_spark.job as job_module
+from helpers import Batch, file_uri
+from pipeline_spark.contracts import parse_bundle
+from pipeline_spark.errors import ConservationError, ContractError
+from pipeline_spark.job import execute
+
+ORDERS_HEADER = (
+    "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+    "order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date"
+)
+# BOM, CRLF line ends, values quoted only sometimes, no final newline.
+ORDERS = "\ufeff" + "\r\n".join(
+    [
+        ORDERS_HEADER,
+        'o1,c1,"delivered",2017-01-05 10:00:00,2017-01-05 10:10:00,,,2017-01-20 00:00:00',
+        "o2,c2,shipped,2017-01-05 11:00:00,,,,",
+    ]
+)
+ITEMS = (
+    "order_id,order_item_id,product_id,seller_id,shipping_limit_date,price,freight_value\n"
+    "o1,1,p1,s1,2017-01-09 10:00:00,10.00,1.50\n"
+    "o1,2,p2,s1,2017-01-09 10:00:00,5.00,\n"
+)
+PAYMENTS_CSV = (
+    "order_id,payment_sequential,payment_type,payment_installments,payment_value\n"
+    "o1,1,credit_card,3,16.50\n"
+    "o2,1,boleto,1,20.00\n"
+)
+# The gateway's JSON lines repeat o2's payment with another value (file name 'payments-...jsonl' sorts
+# after 'payments-...csv', so at equal effective time the JSON row wins) and add one for o3.
+PAYMENTS_JSONL = (
+    '{"order_id": "o2", "payment_sequential": 1, "payment_type": "boleto", "payment_installments": 1,'
+    ' "payment_value": 21.00}\n'
+    '{"order_id": "o3", "payment_sequential": "1", "payment_type": "voucher", "payment_value": "5"}\n'
+)
+CUSTOMERS = (
+    "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state\n"
+    'c1,p1,01310,"sao paulo",sp\n'
+    'c2,p2,"04571",rio,rj\n'
+)
+
+
+def olist_batch(tmp_path, run_id="run-test-1"):
+    batch = Batch(tmp_path, run_id=run_id)
+    batch.add("orders", "orders-2017-01-05.csv", ORDERS)
+    batch.add("order_items", "order_items-2017-01-05.csv.gz", ITEMS)
+    batch.add("payments", "payments-2017-01-05.csv", PAYMENTS_CSV)
+    batch.add("payments", "payments-2017-01-05.jsonl", PAYMENTS_JSONL)
+    batch.add("customers", "customers-2017-01-05.csv", CUSTOMERS)
+    return batch
+
+
+@pytest.fixture(scope="module")
+def olist_run(spark, bundle, tmp_path_factory):
+    batch = olist_batch(tmp_path_factory.mktemp("olist"))
+    return batch, batch.run(spark, bundle)
+
+
+def test_every_format_in_one_run_and_dedup_across_files(spark, olist_run):
+    batch, metrics = olist_run
+    jsonl = batch.inputs[3]["uri"]
+    csv = batch.inputs[2]["uri"]
+    expected = spark.createDataFrame(
+        [
+            ("o1", 1, "credit_card", 3, Decimal("16.50"), datetime(2017, 1, 5), csv, 2),
+            ("o2", 1, "boleto", 1, Decimal("21.00"), datetime(2017, 1, 5), jsonl, 1),
+            ("o3", 1, "voucher", None, Decimal("5.00"), datetime(2017, 1, 5), jsonl, 2),
+        ],
+        "order_id string, payment_sequential int, payment_type string, installments int, "
+        "payment_value decimal(12,2), effective_at timestamp, _source_file string, _source_line int",
+    )
+    actual = batch.curated(spark, "payments").drop("_run_id", "_ingested_at")
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    files = {file["key"].rsplit(".", 1)[1]: file for file in metrics["sources"]["payments"]["files"]}
+    assert (files["csv"]["rows_curated"], files["csv"]["superseded"], files["jsonl"]["rows_curated"]) == (
+        1,
+        1,
+        2,
+    )
+
+
+def test_bom_crlf_gzip_and_leading_zeros(spark, olist_run):
+    batch, _ = olist_run
+    orders = batch.curated(spark, "orders").select("order_id", "status", "purchased_at", "_source_line")
+    expected = spark.createDataFrame(
+        [("o1", "delivered", datetime(2017, 1, 5, 10), 2), ("o2", "shipped", datetime(2017, 1, 5, 11), 3)],
+        "order_id string, status string, purchased_at timestamp, _source_line int",
+    )
+    assert_df_equality(orders, expected, ignore_row_order=True, ignore_nullable=True)
+    items = batch.curated(spark, "order_items").select(
+        "order_item_id", "quantity", "unit_price", "freight_value"
+    )
+    expected_items = spark.createDataFrame(
+        [(1, 1, Decimal("10.00"), Decimal("1.50")), (2, 1, Decimal("5.00"), Decimal("0.00"))],
+        "order_item_id int, quantity int, unit_price decimal(12,2), freight_value decimal(12,2)",
+    )
+    assert_df_equality(items, expected_items, ignore_row_order=True, ignore_nullable=True)
+    zips = sorted(row.zip_code_prefix for row in batch.curated(spark, "customers").collect())
+    assert zips == ["01310", "04571"]
+
+
+def test_curated_schema_has_exact_types(spark, olist_run):
+    batch, _ = olist_run
+    schema = {
+        field.name: field.dataType.simpleString() for field in batch.curated(spark, "order_items").schema
+    }
+    assert schema == {
+        "order_id": "string",
+        "order_item_id": "int",
+        "product_id": "string",
+        "seller_id": "string",
+        "shipping_limit_at": "timestamp",
+        "quantity": "int",
+        "unit_price": "decimal(12,2)",
+        "freight_value": "decimal(12,2)",
+        "effective_at": "timestamp",
+        "_run_id": "string",
+        "_source_file": "string",
+        "_source_line": "int",
+        "_ingested_at": "timestamp",
+    }
+
+
+def test_outputs_are_data_files_only_one_per_small_entity(olist_run):
+    batch, metrics = olist_run
+    files = batch.output_files()
+    assert all(
+        re.fullmatch(r"curated/[a-z_]+/run_id=run-test-1/part-\d{5}-[\w-]+\.snappy\.parquet", f)
+        for f in files
+    )
+    entities = sorted(f.split("/")[1] for f in files)
+    assert entities == ["customers", "order_items", "orders", "payments"]
+    assert metrics["entities"]["payments"]["uri"].endswith("/curated/payments/run_id=run-test-1/")
+    assert all(source["quarantine_uri"] is None for source in metrics["sources"].values())
+
+
+def test_conservation_holds_per_file(olist_run):
+    _, metrics = olist_run
+    for source in metrics["sources"].values():
+        for file in source["files"]:
+            accounted = (
+                file["rows_curated"]
+                + file["rows_quarantined"]
+                + file["exact_duplicates"]
+                + file["superseded"]
+            )
+            assert accounted == file["rows_read"] > 0
+            assert file["conservation_holds"] is True
+
+
+def test_same_input_gives_the_same_output(spark, bundle, tmp_path):
+    first = olist_batch(tmp_path / "a")
+    second = olist_batch(tmp_path / "b")
+    metrics = [first.run(spark, bundle), second.run(spark, bundle)]
+    for entity in ["orders", "order_items", "payments", "customers"]:
+        rows = []
+        for batch in (first, second):
+            frame = batch.curated(spark, entity).drop("_source_file")
+            rows.append(sorted(tuple(row) for row in frame.collect()))
+        assert rows[0] == rows[1], entity
+    volatile = {"started_at", "finished_at", "seconds", "timings"}
+    stable = [json.dumps({k: v for k, v in m.items() if k not in volatile}) for m in metrics]
+    assert stable[0] == stable[1].replace(str(tmp_path / "b"), str(tmp_path / "a"))
+
+
+def test_a_lost_row_breaks_conservation_and_nothing_is_written(spark, bundle, tmp_path, monkeypatch):
+    original = job_module.with_dedup_status
+    monkeypatch.setattr(
+        job_module,
+        "with_dedup_status",
+        lambda rows, entity: original(rows, entity).filter("_source_line <> 2"),
+    )
+    batch = olist_batch(tmp_path)
+    with pytest.raises(
+        ConservationError, match=re.escape("customers-2017-01-05.csv: rows_read 2 != curated 1 ")
+    ):
+        batch.run(spark, bundle)
+    assert batch.output_files() == []
+
+
+def test_rows_lost_while_writing_are_caught(spark, bundle, tmp_path, monkeypatch):
+    original = job_module.curated_rows
+    monkeypatch.setattr(job_module, "curated_rows", lambda ranked, entity: original(ranked, entity).limit(1))
+    with pytest.raises(ConservationError, match="rows written differ from rows counted"):
+        olist_batch(tmp_path).run(spark, bundle)
+
+
+def test_a_broken_feed_expression_is_named(spark, bundle_document, tmp_path):
+    document = json.loads(json.dumps(bundle_document))
+    select = document["sources"]["orders"]["feeds"][0]["select"]
+    next(s for s in select if s["column"] == "status")["expression"] = "upper(order_state)"
+    batch = Batch(tmp_path)
+    batch.add("orders", "orders-2017-01-05.csv", ORDERS)
+    with pytest.raises(
+        ContractError, match=r"source orders: feeds\[0\] \(entity orders\): column status: .*order_state"
+    ):
+        batch.run(spark, parse_bundle(json.dumps(document)))
+
+
+def test_unknown_source_unsupported_type_and_corrupt_gzip_are_reported(spark, bundle, tmp_path):
+    batch = Batch(tmp_path)
+    batch.add("orders", "orders-2017-01-05.csv", ORDERS)
+    batch.add("orders", "orders-2017-01-05.xlsx", b"PK...")
+    batch.add("returns", "returns-2017-01-05.csv", "a,b\n1,2\n")
+    batch.add("order_items", "order_items-2017-01-05.csv.gz", b"not gzip", compress=False)
+    metrics = batch.run(spark, bundle)
+    rejected = {item["uri"].rsplit("/", 1)[1]: item["error"] for item in metrics["rejected_files"]}
+    assert rejected == {
+        "orders-2017-01-05.xlsx": "unsupported file type for source orders: "
+        "expected one of ['.csv', '.csv.gz', '.txt', '.txt.gz']",
+        "returns-2017-01-05.csv": "unknown source returns: no contract in the bundle",
+    }
+    (corrupt,) = metrics["sources"]["order_items"]["files"]
+    assert corrupt["error"].startswith("not a readable gzip file")
+    assert corrupt["rows_read"] == 0
+    assert metrics["sources"]["orders"]["rows_curated"] == 2
+
+
+def test_execute_reads_the_manifest_and_writes_metrics_without_side_files(spark, bundle_document, tmp_path):
+    batch = olist_batch(tmp_path)
+    manifest_uri = batch.write_manifest(bundle_document)
+    # A percent-encoded file:// URI (as pathlib's as_uri writes it) works as well.
+    manifest_uri = manifest_uri.replace("=", "%3D")
+    metrics_uri, metrics = execute(spark, manifest_uri)
+    assert metrics_uri == file_uri(tmp_path / "out" / "metrics" / "run-test-1.json")
+    written = json.loads((tmp_path / "out" / "metrics" / "run-test-1.json").read_text())
+    assert written == metrics
+    assert written["bundle_checksum"] == bundle_document["checksum"]
+    assert sorted(p.name for p in (tmp_path / "out" / "metrics").iterdir()) == ["run-test-1.json"]
+    assert not [f for f in batch.output_files() if f.endswith(".crc") or "_SUCCESS" in f]
