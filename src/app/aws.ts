@@ -1,6 +1,9 @@
+import { join } from "node:path";
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { RedshiftWarehouse } from "../adapters/aws/redshift-warehouse.js";
 import { S3ObjectStore } from "../adapters/aws/s3-object-store.js";
 import { SfnWorkflow } from "../adapters/aws/sfn-workflow.js";
 import { SnsAlerts } from "../adapters/aws/sns-alerts.js";
@@ -19,7 +22,7 @@ const missing = <T extends object>(variable: string): T =>
   });
 
 /**
- * Assembles the cloud application: S3, Step Functions, SNS. Clients are created once per Lambda
+ * Assembles the cloud application: S3, Step Functions, SNS, Redshift Serverless (Data API). Clients are created once per Lambda
  * container and passed to the adapters.
  *
  * @example
@@ -40,8 +43,15 @@ export const assembleAws = (config: PipelineConfig): App => {
     workflow,
     alerts,
     contracts: new StoredContracts(store),
-    // TODO(integration): the Redshift Data API adapter, once src/adapters/aws/redshift-* lands.
-    warehouse: missing<Warehouse>("WAREHOUSE_WORKGROUP"),
+    warehouse: config.warehouse
+      ? new RedshiftWarehouse({
+          client: new RedshiftDataClient({ region: config.region }),
+          workgroupName: config.warehouse.workgroup,
+          database: config.warehouse.database,
+          // Packaged next to the handler in Lambda (docs/deploy.md); the repository's sql/ for the CLI.
+          sqlRoot: process.env.SQL_ROOT ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "sql"),
+        })
+      : missing<Warehouse>("WAREHOUSE_WORKGROUP and WAREHOUSE_DATABASE"),
     log,
     now: () => new Date(),
   };

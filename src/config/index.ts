@@ -25,6 +25,8 @@ export interface PipelineConfig {
   readonly emr: { readonly applicationId: string; readonly jobRoleArn: string } | undefined;
   /** The CloudWatch metric (EMF) check-quality emits per run: sources whose verdict is fail. */
   readonly qualityMetric: { readonly namespace: string; readonly name: string } | undefined;
+  /** Redshift Serverless through the Data API (await-load, merge, verify-load, the CLI's query). */
+  readonly warehouse: { readonly workgroup: string; readonly database: string } | undefined;
   readonly tuning: Tuning;
   /** Local stage only: `.local/<stage>` as an absolute path. */
   readonly localRoot: string | undefined;
@@ -66,6 +68,8 @@ export const cloudEnvSchema = z.object({
   EMR_JOB_ROLE_ARN: z.string().startsWith("arn:").optional(),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).optional(),
   DQ_FAILURE_METRIC: z.string().min(1).optional(),
+  WAREHOUSE_WORKGROUP: z.string().min(1).optional(),
+  WAREHOUSE_DATABASE: z.string().min(1).optional(),
   BATCH_MAX_FILES: positiveInt.default(DEFAULT_TUNING.batchMaxFiles),
   BATCH_MAX_BYTES: positiveInt.default(DEFAULT_TUNING.batchMaxBytes),
   BATCH_MAX_INPUT_CHARS: positiveInt.max(200_000).default(DEFAULT_TUNING.batchMaxInputChars),
@@ -109,6 +113,10 @@ export const loadConfig = (env: Record<string, string | undefined>): PipelineCon
       e.POWERTOOLS_METRICS_NAMESPACE && e.DQ_FAILURE_METRIC
         ? { namespace: e.POWERTOOLS_METRICS_NAMESPACE, name: e.DQ_FAILURE_METRIC }
         : undefined,
+    warehouse:
+      e.WAREHOUSE_WORKGROUP && e.WAREHOUSE_DATABASE
+        ? { workgroup: e.WAREHOUSE_WORKGROUP, database: e.WAREHOUSE_DATABASE }
+        : undefined,
     tuning: {
       batchMaxFiles: e.BATCH_MAX_FILES,
       batchMaxBytes: e.BATCH_MAX_BYTES,
@@ -129,6 +137,8 @@ export const localConfig = (options: {
   readonly stage: string;
   readonly projectRoot: string;
   readonly tuning?: Partial<Tuning>;
+  /** Where the stage lives instead of `<projectRoot>/.local/<stage>` (tests, benchmarks). */
+  readonly root?: string;
 }): PipelineConfig => {
   if (!/^[a-z][a-z0-9-]*$/.test(options.stage)) {
     throw new ValidationError(`configuration: stage: "${options.stage}" is not a stage name`);
@@ -143,8 +153,9 @@ export const localConfig = (options: {
     alertTopicArn: `arn:aws:sns:local:000000000000:pipeline-${options.stage}-alerts`,
     emr: { applicationId: "local", jobRoleArn: "arn:aws:iam::000000000000:role/local-spark" },
     qualityMetric: undefined,
+    warehouse: undefined,
     tuning: { ...DEFAULT_TUNING, awaitLoadMaxWaitSeconds: 1, ...options.tuning },
-    localRoot: resolve(options.projectRoot, ".local", options.stage),
+    localRoot: options.root ? resolve(options.root) : resolve(options.projectRoot, ".local", options.stage),
   };
 };
 

@@ -26,6 +26,8 @@ import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
 export interface LocalStageOptions {
   readonly projectRoot: string;
   readonly stage?: string;
+  /** The stage's folder, instead of `<projectRoot>/.local/<stage>` (tests, benchmarks). */
+  readonly root?: string;
   /** `warm` keeps one Spark process across runs; `cold` starts one per run; or a runner of your own (tests). */
   readonly spark?: "warm" | "cold" | SparkRunner;
   /** The SQS batching window for drops that are not flushed explicitly (`watch`). */
@@ -69,6 +71,8 @@ export class LocalStage {
     readonly queue: LocalQueue,
     readonly spark: SparkRunner,
     private readonly logStream: WriteStream,
+    /** A runner passed in (shared between stages, or a test double) is closed by its owner. */
+    private readonly ownsSpark: boolean,
   ) {}
 
   get store(): LocalObjectStore {
@@ -87,6 +91,7 @@ export class LocalStage {
       stage: options.stage ?? "local",
       projectRoot,
       ...(options.tuning ? { tuning: options.tuning } : {}),
+      ...(options.root ? { root: options.root } : {}),
     });
     const paths = stagePaths(config.localRoot as string);
     await mkdir(join(paths.root, "logs"), { recursive: true });
@@ -156,7 +161,7 @@ export class LocalStage {
           localContext(config.stage, "trigger") as never,
         ) as Promise<SQSBatchResponse>,
     });
-    return new LocalStage(config, paths, app, queue, spark, logStream);
+    return new LocalStage(config, paths, app, queue, spark, logStream, typeof options.spark !== "object");
   }
 
   /**
@@ -192,7 +197,7 @@ export class LocalStage {
 
   async close(): Promise<void> {
     await this.settle();
-    await this.spark.close();
+    if (this.ownsSpark) await this.spark.close();
     await this.warehouse.close();
     await new Promise<void>((done) => this.logStream.end(() => done()));
   }

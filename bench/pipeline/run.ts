@@ -1,0 +1,266 @@
+/**
+ * Pipeline benchmark: drop-to-queryable on the local stage (raw files in, star schema merged and
+ * verified), for (a) one day's files on a warm stage, (b) a whole generated dataset dropped at once
+ * (one batch window, one run), (c) the same dataset dropped day by day (one run per day).
+ * Reports files/s, rows/s and the time per state; writes bench/results/pipeline.{json,md}.
+ *
+ * Usage: tsx bench/pipeline/run.ts [--orders 100000] [--days 30] [--seed 1] [--spark warm|cold] [--scenarios a,b,c]
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
+import { timePerState, viewRun } from "../../src/local/inspect.js";
+import { LocalStage } from "../../src/local/stage.js";
+import { starSnapshot } from "../../src/local/star-summary.js";
+import { compareWithTruth } from "../../src/local/truth-check.js";
+import type { StateVisit } from "../../src/ports/workflow.js";
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "100000" },
+    days: { type: "string", default: "30" },
+    seed: { type: "string", default: "1" },
+    spark: { type: "string", default: "warm" },
+    scenarios: { type: "string", default: "a,b,c" },
+  },
+});
+const PROJECT = process.cwd();
+const mode = values.spark === "cold" ? "cold" : "warm";
+const scenarios = new Set(String(values.scenarios).split(","));
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+interface Drop {
+  readonly label: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly runs: number;
+  readonly failed: number;
+  readonly states: StateVisit[][];
+  readonly transformModes: string[];
+}
+
+const newStage = async (spark: LocalSparkRunner) => {
+  const root = await mkdtemp(join(tmpdir(), "pipeline-bench-"));
+  const stage = await LocalStage.open({
+    projectRoot: PROJECT,
+    stage: "bench",
+    root,
+    spark,
+    print: () => undefined,
+  });
+  return { stage, root };
+};
+
+/** Drops files as one batch window and waits until their runs are merged and verified. */
+const drop = async (
+  stage: LocalStage,
+  dataset: GeneratedDataset,
+  files: GeneratedDataset["files"],
+  label: string,
+): Promise<Drop> => {
+  const before = new Set((await stage.workflow.list(10_000)).map((e) => e.name));
+  const started = performance.now();
+  for (const file of files) await stage.put(file.key, file.content);
+  await stage.settle();
+  const seconds = (performance.now() - started) / 1000;
+  const runs = (await stage.workflow.list(10_000)).filter((e) => !before.has(e.name));
+  const states: StateVisit[][] = [];
+  const modes: string[] = [];
+  let rows = 0;
+  for (const run of runs) {
+    const view = await viewRun(stage.app, run.name);
+    if (!view) continue;
+    states.push([...view.visits]);
+    rows += view.record?.rows.read ?? 0;
+    modes.push(String((view.record?.steps.transform as { Mode?: string } | null)?.Mode ?? "?"));
+  }
+  void dataset;
+  return {
+    label,
+    files: files.length,
+    bytes: files.reduce((sum, f) => sum + f.content.length, 0),
+    rows,
+    seconds: round(seconds),
+    runs: runs.length,
+    failed: runs.filter((r) => r.status !== "SUCCEEDED").length,
+    states,
+    transformModes: modes,
+  };
+};
+
+const summarize = (drops: readonly Drop[]) => {
+  const seconds = drops.reduce((s, d) => s + d.seconds, 0);
+  const files = drops.reduce((s, d) => s + d.files, 0);
+  const rows = drops.reduce((s, d) => s + d.rows, 0);
+  const perState = timePerState(drops.flatMap((d) => d.states));
+  const stateTotal = perState.reduce((s, p) => s + p.seconds, 0) || 1;
+  return {
+    drops: drops.length,
+    runs: drops.reduce((s, d) => s + d.runs, 0),
+    failed_runs: drops.reduce((s, d) => s + d.failed, 0),
+    files,
+    megabytes: round(drops.reduce((s, d) => s + d.bytes, 0) / 1e6),
+    rows_read: rows,
+    seconds: round(seconds),
+    files_per_second: round(files / seconds),
+    rows_per_second: Math.round(rows / seconds),
+    spark_modes: [...new Set(drops.flatMap((d) => d.transformModes))],
+    per_drop_seconds: drops.map((d) => d.seconds),
+    time_per_state: perState
+      .sort((a, b) => b.seconds - a.seconds)
+      .map((p) => ({
+        state: p.state,
+        visits: p.visits,
+        seconds: p.seconds,
+        share: round(p.seconds / stateTotal, 3),
+      })),
+  };
+};
+
+const spark = new LocalSparkRunner({
+  python: join(PROJECT, ".venv", "bin", "python"),
+  sparkSrc: join(PROJECT, "spark", "src"),
+  jobScript: join(PROJECT, "spark", "job.py"),
+  mode,
+  logFile: join(tmpdir(), "pipeline-bench-spark.log"),
+});
+const results: Record<string, unknown> = {};
+const started = performance.now();
+const log = (text: string) =>
+  process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0)}s] ${text}\n`);
+try {
+  const warmupStarted = performance.now();
+  await spark.prewarm();
+  results.spark_start_seconds = round((performance.now() - warmupStarted) / 1000);
+  log(`spark (${mode}) ready in ${results.spark_start_seconds}s`);
+
+  const dataset = generateDataset({
+    orders: Number(values.orders),
+    days: Number(values.days),
+    seed: Number(values.seed),
+    expectedRows: false,
+  });
+  const days = [...new Set(dataset.files.map((f) => f.batchDate))].sort();
+  log(
+    `generated ${dataset.files.length} files, ${dataset.truth.totals.rows_read} rows over ${days.length} days`,
+  );
+
+  if (scenarios.has("a")) {
+    const { stage, root } = await newStage(spark);
+    try {
+      const drops: Drop[] = [];
+      for (const day of days.slice(0, 3)) {
+        drops.push(
+          await drop(
+            stage,
+            dataset,
+            dataset.files.filter((f) => f.batchDate === day),
+            `day ${day}`,
+          ),
+        );
+        log(`(a) ${day}: ${drops.at(-1)?.seconds}s`);
+      }
+      results.a_one_day_warm_stage = {
+        note: "three consecutive days, each one batch window on an already warm stage",
+        ...summarize(drops),
+      };
+    } finally {
+      await stage.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+  if (scenarios.has("b")) {
+    const { stage, root } = await newStage(spark);
+    try {
+      const all = await drop(stage, dataset, dataset.files, "all at once");
+      log(`(b) all at once: ${all.seconds}s in ${all.runs} run(s)`);
+      const check = compareWithTruth(await starSnapshot(stage.warehouse), dataset.truth);
+      results.b_all_at_once = { ...summarize([all]), matches_truth: check.matches };
+    } finally {
+      await stage.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+  if (scenarios.has("c")) {
+    const { stage, root } = await newStage(spark);
+    try {
+      const drops: Drop[] = [];
+      for (const day of days) {
+        drops.push(
+          await drop(
+            stage,
+            dataset,
+            dataset.files.filter((f) => f.batchDate === day),
+            `day ${day}`,
+          ),
+        );
+        log(`(c) ${day}: ${drops.at(-1)?.seconds}s`);
+      }
+      const check = compareWithTruth(await starSnapshot(stage.warehouse), dataset.truth);
+      results.c_day_by_day = { ...summarize(drops), matches_truth: check.matches };
+    } finally {
+      await stage.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+  const report = {
+    recorded_at: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+    dataset: {
+      orders: Number(values.orders),
+      days: days.length,
+      seed: Number(values.seed),
+      files: dataset.files.length,
+      rows: dataset.truth.totals.rows_read,
+      megabytes: round(dataset.files.reduce((s, f) => s + f.content.length, 0) / 1e6),
+    },
+    spark_mode: mode,
+    note: "drop-to-queryable = first PUT of the window until its runs are merged and verified; the machine (2 cores) was shared with other work while recording",
+    ...results,
+  };
+  await writeFile("bench/results/pipeline.json", `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile("bench/results/pipeline.md", renderMarkdown(report));
+  log("wrote bench/results/pipeline.json and bench/results/pipeline.md");
+} finally {
+  await spark.close();
+}
+
+function renderMarkdown(report: Record<string, unknown>): string {
+  const lines = [
+    "# Pipeline benchmark (local stage)",
+    "",
+    `Recorded ${report.recorded_at} on ${JSON.stringify(report.machine)}; Spark ${report.spark_mode}.`,
+    `Dataset: ${JSON.stringify(report.dataset)}. ${report.note}.`,
+    `Warm Spark process start: ${report.spark_start_seconds} s (paid once, before the first run).`,
+    "",
+  ];
+  for (const [key, title] of [
+    ["a_one_day_warm_stage", "(a) one day's files on a warm stage"],
+    ["b_all_at_once", "(b) the whole dataset dropped at once"],
+    ["c_day_by_day", "(c) the same dataset dropped day by day"],
+  ] as const) {
+    const r = report[key] as (ReturnType<typeof summarize> & { matches_truth?: boolean }) | undefined;
+    if (!r) continue;
+    lines.push(`## ${title}`, "");
+    lines.push(
+      `| drops | runs | failed | files | MB | rows | seconds | files/s | rows/s | Spark | star = truth |`,
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+      `| ${r.drops} | ${r.runs} | ${r.failed_runs} | ${r.files} | ${r.megabytes} | ${r.rows_read} | ${r.seconds} | ${r.files_per_second} | ${r.rows_per_second} | ${r.spark_modes.join(",")} | ${r.matches_truth ?? "-"} |`,
+      "",
+      `Seconds per drop: ${r.per_drop_seconds.join(", ")}`,
+      "",
+      "| state | visits | seconds | share |",
+      "|---|---|---|---|",
+      ...r.time_per_state.map(
+        (s) => `| ${s.state} | ${s.visits} | ${s.seconds} | ${(s.share * 100).toFixed(1)}% |`,
+      ),
+      "",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
+import { LocalStage } from "../../src/local/stage.js";
+import { starSnapshot, starTables } from "../../src/local/star-summary.js";
+import { compareWithTruth, expectedStarOf } from "../../src/local/truth-check.js";
+import type { Row } from "../../src/ports/warehouse.js";
+import { useTempDir } from "../support/temp.js";
+
+/**
+ * The local stage end to end, with the real Spark job and the real DuckDB warehouse: generated files
+ * dropped into the raw bucket become the star schema the generator's truth expects. Lean on purpose
+ * (a few hundred orders over three days, one warm Spark process shared by both stages).
+ */
+const PROJECT = process.cwd();
+const tempDir = useTempDir();
+const root = join(PROJECT, ".venv");
+let spark: LocalSparkRunner;
+let dataset: GeneratedDataset;
+const days = (): string[] => [...new Set(dataset.files.map((f) => f.batchDate))].sort();
+
+const open = async (dir: string): Promise<LocalStage> =>
+  LocalStage.open({ projectRoot: PROJECT, stage: "e2e", root: dir, spark, print: () => undefined });
+
+const dropDay = async (stage: LocalStage, day: string): Promise<void> => {
+  for (const file of dataset.files.filter((f) => f.batchDate === day))
+    await stage.put(file.key, file.content);
+  await stage.settle();
+};
+
+const statuses = async (stage: LocalStage) =>
+  (await stage.workflow.list(100)).map((e) => [e.name, e.status, e.error ?? ""]).sort();
+
+let forwardTables: Record<string, Row[]>;
+
+beforeAll(async () => {
+  dataset = generateDataset({ orders: 360, days: 3, seed: 11, expectedRows: false });
+  spark = new LocalSparkRunner({
+    python: join(root, "bin", "python"),
+    sparkSrc: join(PROJECT, "spark", "src"),
+    jobScript: join(PROJECT, "spark", "job.py"),
+    mode: "warm",
+    logFile: join(await tempDir(), "spark.log"),
+  });
+});
+afterAll(async () => {
+  await spark?.close();
+});
+
+describe("the local stage, end to end", () => {
+  it("drops the days in order: every run succeeds and the star schema equals the expected truth", {
+    timeout: 900_000,
+  }, async () => {
+    const stage = await open(await tempDir());
+    try {
+      for (const day of days()) await dropDay(stage, day);
+      const runs = await statuses(stage);
+      expect(runs.map(([, status]) => status)).toEqual(days().map(() => "SUCCEEDED"));
+
+      const snapshot = await starSnapshot(stage.warehouse);
+      expect(snapshot).toEqual(expectedStarOf(dataset.truth));
+      expect(compareWithTruth(snapshot, dataset.truth).differences).toEqual([]);
+      // Each day is one run, as the truth assumes: quarantined rows per reason add up exactly.
+      const byReason: Record<string, number> = {};
+      for (const execution of await stage.workflow.list(100)) {
+        const record = JSON.parse(
+          new TextDecoder().decode(
+            await stage.store.get({ bucket: "curated", key: `runs/${execution.name}.json` }),
+          ),
+        );
+        for (const [reason, n] of Object.entries(
+          record.rows.quarantined_by_reason as Record<string, number>,
+        )) {
+          if (n > 0) byReason[reason] = (byReason[reason] ?? 0) + n;
+        }
+      }
+      expect(byReason).toEqual(dataset.truth.quarantine.by_reason);
+      forwardTables = await starTables(stage.warehouse);
+
+      // Re-dropping a day: same keys and ETags, same run id: a duplicate, nothing runs.
+      const before = await statuses(stage);
+      await dropDay(stage, days()[0] as string);
+      expect(await statuses(stage)).toEqual(before);
+      // Re-dropping every file at once: a new window, a new run; the tables do not change.
+      for (const file of dataset.files) await stage.put(file.key, file.content);
+      await stage.settle();
+      const after = await statuses(stage);
+      expect(after).toHaveLength(before.length + 1);
+      expect(after.every(([, status]) => status === "SUCCEEDED")).toBe(true);
+      expect(await starTables(stage.warehouse)).toEqual(forwardTables);
+    } finally {
+      await stage.close();
+    }
+  });
+
+  it("drops the days in reverse order and gets the same tables", { timeout: 900_000 }, async () => {
+    expect(forwardTables).toBeDefined();
+    const stage = await open(await tempDir());
+    try {
+      for (const day of [...days()].reverse()) await dropDay(stage, day);
+      expect((await statuses(stage)).every(([, status]) => status === "SUCCEEDED")).toBe(true);
+      expect(await starTables(stage.warehouse)).toEqual(forwardTables);
+    } finally {
+      await stage.close();
+    }
+  });
+});
