@@ -69,7 +69,7 @@ export interface MergeReport {
   readonly runId: string;
   readonly statements: number;
   readonly seconds: number;
-  /** Rows the merge took from each staging table for this run (0 for a replayed or repeated merge). */
+  /** Rows the run has loaded into each staging table and merged (ops.load_audit), by entity. */
   readonly rowsByEntity: Readonly<Record<string, number>>;
 }
 
