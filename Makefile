@@ -73,3 +73,11 @@ test-infra: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE)
 
 clean:
 	rm -rf .build .local .serverless dist
+
+## --- Spark job packaging and benchmark (spark/) ---------------------------------------------
+.PHONY: spark-package bench-spark
+spark-package: $(VENV_STAMP)
+	@python spark/build.py --out .build/spark
+
+bench-spark: $(VENV_STAMP) $(BUNDLE) java
+	@python bench/spark/run.py
