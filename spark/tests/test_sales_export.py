@@ -184,3 +184,72 @@ def test_per_feed_metrics_and_rules(run):
         "max_reject_rate": (13, 7),
     }
     assert metrics["entities"]["order_items"]["sums"] == {"unit_price": "32.49", "freight_value": "1.60"}
+
+
+def test_parquet_input_is_read_as_text_then_typed_by_contract(spark, sales_bundle, tmp_path):
+    frame = spark.createDataFrame(
+        [
+            (
+                "P1",
+                datetime(2017, 1, 5, 9),
+                "delivered",
+                "b1",
+                "p1",
+                "1234",
+                1,
+                "skuA",
+                Decimal("0.200"),
+                2,
+                "3.50",
+                "x",
+            ),
+            (
+                "P2",
+                datetime(2017, 1, 5, 10),
+                "delivered",
+                "b2",
+                "p2",
+                None,
+                1,
+                "skuB",
+                None,
+                None,
+                "abc",
+                "y",
+            ),
+        ],
+        "order_ref string, ordered_at timestamp, status string, buyer_id string, buyer_person string, "
+        "buyer_zip string, line_no int, sku string, sku_weight_kg decimal(10,3), qty int, unit_price string, "
+        "extra_col string",
+    )
+    staging = tmp_path / "staging"
+    frame.coalesce(1).write.parquet(str(staging))
+    (part,) = staging.glob("part-*.parquet")
+    batch = Batch(tmp_path / "run")
+    uri = batch.add("sales_export", "sales_export-2017-01-05.parquet", part.read_bytes())
+    metrics = batch.run(spark, sales_bundle)
+
+    items = batch.curated(spark, "order_items").select(
+        "order_id", "quantity", "unit_price", "freight_value", "effective_at", "_source_file", "_source_line"
+    )
+    expected = spark.createDataFrame(
+        [("P1", 2, Decimal("3.50"), Decimal("0.00"), datetime(2017, 1, 5, 9), uri, None)],
+        "order_id string, quantity int, unit_price decimal(12,2), freight_value decimal(12,2), "
+        "effective_at timestamp, _source_file string, _source_line int",
+    )
+    assert_df_equality(items, expected, ignore_nullable=True)
+    weights = [row.weight_g for row in batch.curated(spark, "products").orderBy("product_id").collect()]
+    assert weights == [Decimal("200.00")]  # skuB's row is quarantined
+    quarantined = (
+        batch.quarantine(spark, "sales_export").select("order_ref", "_reason", "_reason_column").collect()
+    )
+    assert [tuple(row) for row in quarantined] == [("P2", "invalid_type", "unit_price")]
+    (file,) = metrics["sources"]["sales_export"]["files"]
+    assert (file["format"], file["rows_read"], file["rows_curated"], file["rows_quarantined"]) == (
+        "parquet",
+        2,
+        1,
+        1,
+    )
+    assert file["unexpected_columns"] == ["extra_col"]
+    assert "buyer_city" in file["missing_columns"]
