@@ -72,6 +72,43 @@ people AS (
     WHERE customer_observations.recency = 1
 ),
 
+order_context AS (
+    SELECT
+        scoped_orders.order_id,
+        scoped_orders.purchased_at,
+        CAST(EXTRACT(YEAR FROM scoped_orders.purchased_at) AS INTEGER) * 10000
+        + CAST(EXTRACT(MONTH FROM scoped_orders.purchased_at) AS INTEGER) * 100
+        + CAST(EXTRACT(DAY FROM scoped_orders.purchased_at) AS INTEGER) AS date_key,
+        COALESCE(customer.customer_key, -1) AS customer_key
+    FROM scoped_orders
+    LEFT JOIN people ON scoped_orders.customer_id = people.customer_id
+    LEFT JOIN star.dim_customer AS customer
+        ON
+            people.customer_unique_id = customer.customer_unique_id
+            AND scoped_orders.purchased_at >= customer.valid_from
+            AND scoped_orders.purchased_at < customer.valid_to
+),
+
+item_versions AS (
+    SELECT
+        scoped_items.order_id,
+        scoped_items.order_item_id,
+        product.product_key
+    FROM scoped_items
+    INNER JOIN order_context ON scoped_items.order_id = order_context.order_id
+    INNER JOIN star.dim_product AS product ON scoped_items.product_id = product.product_id
+    WHERE order_context.purchased_at >= product.valid_from AND order_context.purchased_at < product.valid_to
+    UNION ALL
+    SELECT
+        scoped_items.order_id,
+        scoped_items.order_item_id,
+        product.product_key
+    FROM scoped_items
+    INNER JOIN star.dim_product AS product ON scoped_items.product_id = product.product_id
+    LEFT JOIN order_context ON scoped_items.order_id = order_context.order_id
+    WHERE order_context.order_id IS NULL AND product.is_current
+),
+
 final AS (
     SELECT
         scoped_items.order_id,
@@ -79,35 +116,17 @@ final AS (
         scoped_items.quantity,
         scoped_items.unit_price,
         scoped_items.freight_value,
-        CASE
-            WHEN scoped_orders.order_id IS NULL THEN -1
-            ELSE
-                CAST(EXTRACT(YEAR FROM scoped_orders.purchased_at) AS INTEGER) * 10000
-                + CAST(EXTRACT(MONTH FROM scoped_orders.purchased_at) AS INTEGER) * 100
-                + CAST(EXTRACT(DAY FROM scoped_orders.purchased_at) AS INTEGER)
-        END AS date_key,
-        COALESCE(customer.customer_key, -1) AS customer_key,
-        COALESCE(product.product_key, -1) AS product_key,
+        COALESCE(order_context.date_key, -1) AS date_key,
+        COALESCE(order_context.customer_key, -1) AS customer_key,
+        COALESCE(item_versions.product_key, -1) AS product_key,
         COALESCE(seller.seller_key, -1) AS seller_key,
         scoped_items.quantity * scoped_items.unit_price AS revenue
     FROM scoped_items
-    LEFT JOIN scoped_orders ON scoped_items.order_id = scoped_orders.order_id
-    LEFT JOIN people ON scoped_orders.customer_id = people.customer_id
-    LEFT JOIN star.dim_customer AS customer
+    LEFT JOIN order_context ON scoped_items.order_id = order_context.order_id
+    LEFT JOIN item_versions
         ON
-            people.customer_unique_id = customer.customer_unique_id
-            AND scoped_orders.purchased_at >= customer.valid_from
-            AND scoped_orders.purchased_at < customer.valid_to
-    LEFT JOIN star.dim_product AS product
-        ON
-            scoped_items.product_id = product.product_id
-            AND (
-                (scoped_orders.order_id IS NULL AND product.is_current)
-                OR (
-                    scoped_orders.purchased_at >= product.valid_from
-                    AND scoped_orders.purchased_at < product.valid_to
-                )
-            )
+            scoped_items.order_id = item_versions.order_id
+            AND scoped_items.order_item_id = item_versions.order_item_id
     LEFT JOIN star.dim_seller AS seller ON scoped_items.seller_id = seller.seller_id
 )
 

@@ -66,29 +66,34 @@ people AS (
     WHERE customer_observations.recency = 1
 ),
 
-final AS (
+order_context AS (
     SELECT
-        scoped_payments.order_id,
-        scoped_payments.payment_sequential,
-        scoped_payments.installments,
-        scoped_payments.payment_value,
-        CASE
-            WHEN scoped_orders.order_id IS NULL THEN -1
-            ELSE
-                CAST(EXTRACT(YEAR FROM scoped_orders.purchased_at) AS INTEGER) * 10000
-                + CAST(EXTRACT(MONTH FROM scoped_orders.purchased_at) AS INTEGER) * 100
-                + CAST(EXTRACT(DAY FROM scoped_orders.purchased_at) AS INTEGER)
-        END AS date_key,
-        COALESCE(customer.customer_key, -1) AS customer_key,
-        COALESCE(payment_type.payment_type_key, -1) AS payment_type_key
-    FROM scoped_payments
-    LEFT JOIN scoped_orders ON scoped_payments.order_id = scoped_orders.order_id
+        scoped_orders.order_id,
+        scoped_orders.purchased_at,
+        CAST(EXTRACT(YEAR FROM scoped_orders.purchased_at) AS INTEGER) * 10000
+        + CAST(EXTRACT(MONTH FROM scoped_orders.purchased_at) AS INTEGER) * 100
+        + CAST(EXTRACT(DAY FROM scoped_orders.purchased_at) AS INTEGER) AS date_key,
+        COALESCE(customer.customer_key, -1) AS customer_key
+    FROM scoped_orders
     LEFT JOIN people ON scoped_orders.customer_id = people.customer_id
     LEFT JOIN star.dim_customer AS customer
         ON
             people.customer_unique_id = customer.customer_unique_id
             AND scoped_orders.purchased_at >= customer.valid_from
             AND scoped_orders.purchased_at < customer.valid_to
+),
+
+final AS (
+    SELECT
+        scoped_payments.order_id,
+        scoped_payments.payment_sequential,
+        scoped_payments.installments,
+        scoped_payments.payment_value,
+        COALESCE(order_context.date_key, -1) AS date_key,
+        COALESCE(order_context.customer_key, -1) AS customer_key,
+        COALESCE(payment_type.payment_type_key, -1) AS payment_type_key
+    FROM scoped_payments
+    LEFT JOIN order_context ON scoped_payments.order_id = order_context.order_id
     LEFT JOIN star.dim_payment_type AS payment_type ON scoped_payments.payment_type = payment_type.payment_type
 )
 
