@@ -16,6 +16,8 @@ export interface DemoOptions {
   readonly orders: number;
   readonly days: number;
   readonly seed: number;
+  /** First business date; the default straddles a month end so the revenue chart has two months. */
+  readonly startDate?: string;
   readonly spark: "warm" | "cold";
   readonly progress: Progress;
   readonly out: (text: string) => void;
@@ -99,7 +101,11 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     );
     if (options.spark === "warm") {
       out("waiting for the warm Spark process (started once, reused by every run)…\n");
+      const waited = performance.now();
       await warming;
+      out(
+        `  Spark ready (${((performance.now() - started) / 1000).toFixed(1)} s after the start, ${((performance.now() - waited) / 1000).toFixed(1)} s waited)\n`,
+      );
     }
     const days = [...new Set(dataset.files.map((file) => file.batchDate))].sort();
     for (const day of days) {

@@ -13,9 +13,10 @@ export const registerDemoCommand = (program: Command): void => {
       "from nothing: generate sample data, drop it day by day, run every batch through the workflow, summarize",
     )
     .addOption(stageOption())
-    .option("--orders <n>", "orders to generate", integer, 600)
-    .option("--days <n>", "days they spread over (one run per day)", integer, 6)
+    .option("--orders <n>", "orders to generate", integer, 500)
+    .option("--days <n>", "days they spread over (one run per day)", integer, 5)
     .option("--seed <n>", "random seed", integer, 42)
+    .option("--start <date>", "first business date (YYYY-MM-DD)", "2017-01-30")
     .option("--spark <mode>", "warm (one Spark process for every run) or cold (one per run)", "warm")
     .action(
       async (options: {
@@ -23,6 +24,7 @@ export const registerDemoCommand = (program: Command): void => {
         orders: number;
         days: number;
         seed: number;
+        start: string;
         spark: "warm" | "cold";
       }) => {
         stageRequired(options.stage, "demo");
@@ -33,6 +35,7 @@ export const registerDemoCommand = (program: Command): void => {
           orders: options.orders,
           days: options.days,
           seed: options.seed,
+          startDate: options.start,
           spark: options.spark,
           progress,
           out: progress.print,
