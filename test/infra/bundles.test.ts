@@ -35,7 +35,7 @@ describe("function packages (dev)", () => {
     }
   });
 
-  it("bundles each handler into one minified ES module with a source map, and nothing else of the code", () => {
+  it("bundles each handler into one minified CommonJS file with a source map, and nothing else of the code", () => {
     for (const name of functionNames()) {
       const entries = readZip(path.join(packageDir("dev"), `${name}.zip`));
       const code = entries.filter((e) => !e.name.startsWith("sql/"));
@@ -43,15 +43,15 @@ describe("function packages (dev)", () => {
         prop(template.Resources[`${toLogical(name)}LambdaFunction`], "Properties.Handler"),
       );
       const base = handler.slice(0, handler.lastIndexOf("."));
-      expect(code.map((e) => e.name).sort(), name).toEqual([`${base}.mjs`, `${base}.mjs.map`]);
+      expect(code.map((e) => e.name).sort(), name).toEqual([`${base}.cjs`, `${base}.cjs.map`]);
       const bundle =
         code
-          .find((e) => e.name.endsWith(".mjs"))
+          .find((e) => e.name.endsWith(".cjs"))
           ?.read()
           .toString("utf8") ?? "";
       // Minified: very few lines for its size; and the source map is linked.
       expect(bundle.split("\n").length, name).toBeLessThan(Math.max(50, bundle.length / 2000));
-      expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${path.basename(base)}.mjs.map`), name).toBe(
+      expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${path.basename(base)}.cjs.map`), name).toBe(
         true,
       );
       // The local stage's engines never travel to the cloud.
