@@ -135,6 +135,21 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       );
     });
 
+    it("logs RAW, CURATED and LOAD access into the artifacts bucket, once its policy lets S3 logging write", () => {
+      for (const id of ["RawBucket", "CuratedBucket", "LoadBucket"]) {
+        const bucket = resource(template, id);
+        expect(show(prop(bucket, "Properties.LoggingConfiguration.DestinationBucketName")), id).toBe(
+          "Ref(ArtifactsBucket)",
+        );
+        expect(asArray(bucket.DependsOn), id).toContain("ArtifactsBucketPolicy");
+      }
+      const logging = statementsOf(template, "ArtifactsBucketPolicy").find(
+        (s) => show(s.Principal) === "{Service: logging.s3.amazonaws.com}",
+      );
+      expect(logging?.Action).toBe("s3:PutObject");
+      expect(show(logging?.Resource)).toBe("${ArtifactsBucket.Arn}/s3-access-logs/*");
+    });
+
     it("retains CURATED on stack deletion only in prod", () => {
       expect(resource(template, "CuratedBucket").DeletionPolicy).toBe(expected.curatedDeletionPolicy);
     });
