@@ -367,6 +367,24 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       }
     });
 
+    it("lets every Lambda task wait at least as long as its function may run", () => {
+      const substitutions = prop(machine(), "Properties.DefinitionSubstitutions") as Record<string, unknown>;
+      const states = (
+        JSON.parse(definition()) as { States: Record<string, { Resource?: string; TimeoutSeconds?: number }> }
+      ).States;
+      let checked = 0;
+      for (const [name, state] of Object.entries(states)) {
+        const placeholder = /^\$\{(\w+FunctionArn)\}$/.exec(state.Resource ?? "")?.[1];
+        if (!placeholder) continue;
+        const fnId = show(substitutions[placeholder]).replace(/^GetAtt\((\w+)\.Arn\)$/, "$1");
+        const timeout = prop(resource(template, fnId), "Properties.Timeout") as number;
+        if (state.TimeoutSeconds !== undefined)
+          expect(state.TimeoutSeconds, name).toBeGreaterThanOrEqual(timeout);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0);
+    });
+
     it("uses the .sync EMR Serverless integration its role is written for", () => {
       expect(definition()).toContain("arn:aws:states:::emr-serverless:startJobRun.sync");
     });
