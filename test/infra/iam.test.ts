@@ -52,7 +52,6 @@ const dataApi = (auth: string[]) => [
   ...auth,
   `redshift-data:DescribeStatement * ${ownStatements}`,
   `redshift-data:GetStatementResult * ${ownStatements}`,
-  `redshift-data:CancelStatement * ${ownStatements}`,
 ];
 const iamAuth = ["redshift-serverless:GetCredentials GetAtt(RedshiftWorkgroup.Workgroup.WorkgroupArn)"];
 
@@ -93,7 +92,11 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "s3:GetObject ${CuratedBucket.Arn}/curated/*",
       "s3:PutObject ${LoadBucket.Arn}/*",
     ],
-    AwaitLoadRole: [...logs("AwaitDashloadLogGroup"), ...dataApi(iamAuth)],
+    AwaitLoadRole: [
+      ...logs("AwaitDashloadLogGroup"),
+      "s3:ListBucket GetAtt(LoadBucket.Arn)",
+      ...dataApi(iamAuth),
+    ],
     MergeRole: [...logs("MergeLogGroup"), ...dataApi(iamAuth)],
     VerifyLoadRole: [
       ...logs("VerifyDashloadLogGroup"),
@@ -157,7 +160,6 @@ const NO_RESOURCE_LEVEL = new Set([
   // Data API statements are addressed by id; they are bound to their owner by a condition instead.
   "redshift-data:DescribeStatement",
   "redshift-data:GetStatementResult",
-  "redshift-data:CancelStatement",
 ]);
 
 const allRoleStatements = (template: Template): [string, Statement][] =>
