@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { handler as triggerHandler } from "../../functions/trigger/handler.js";
@@ -19,6 +19,7 @@ import type { ObjectInfo } from "../ports/object-store.js";
 import type { SparkRunner } from "../ports/spark-runner.js";
 import type { Warehouse } from "../ports/warehouse.js";
 import { taskHandlers } from "./handlers.js";
+import { viewRun } from "./inspect.js";
 import { LocalQueue } from "./queue.js";
 import { s3NotificationFor } from "./s3-notifications.js";
 import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
@@ -50,6 +51,7 @@ export const stagePaths = (root: string) => ({
   pipelineLog: join(root, "logs", "pipeline.log"),
   sparkLog: join(root, "logs", "spark.log"),
   report: join(root, "report.html"),
+  runs: join(root, "runs"),
 });
 
 /**
@@ -126,7 +128,8 @@ export class LocalStage {
             logFile: paths.sparkLog,
           });
 
-    const workflow = new LocalWorkflow({
+    const alerts = new LocalAlerts(paths.alerts, print);
+    const workflow: LocalWorkflow = new LocalWorkflow({
       definition: await loadLocalDefinition(projectRoot, config),
       tasks: localTasks(config, taskHandlers, spark),
       directory: paths.executions,
@@ -135,8 +138,13 @@ export class LocalStage {
       retryMs: 50,
       concurrency: options.concurrency ?? 1,
       ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
+      // The local run record: the execution's states with timings next to the record the workflow wrote.
+      afterExecution: async (name) => {
+        const view = await viewRun({ workflow, store, alertsOf: (runId) => alerts.read(runId) }, name);
+        await mkdir(paths.runs, { recursive: true });
+        await writeFile(join(paths.runs, `${name}.json`), `${JSON.stringify(view, null, 2)}\n`);
+      },
     });
-    const alerts = new LocalAlerts(paths.alerts, print);
     const app = {
       config,
       store,

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
@@ -35,7 +36,7 @@ const statuses = async (stage: LocalStage) =>
 let forwardTables: Record<string, Row[]>;
 
 beforeAll(async () => {
-  dataset = generateDataset({ orders: 360, days: 3, seed: 11, expectedRows: false });
+  dataset = generateDataset({ orders: 300, days: 3, seed: 11, expectedRows: false });
   spark = new LocalSparkRunner({
     python: join(root, "bin", "python"),
     sparkSrc: join(PROJECT, "spark", "src"),
@@ -76,6 +77,13 @@ describe("the local stage, end to end", () => {
         }
       }
       expect(byReason).toEqual(dataset.truth.quarantine.by_reason);
+      // The local run record: states with timings, rows per step, the DQ verdict.
+      const [first] = runs;
+      const local = JSON.parse(await readFile(join(stage.paths.runs, `${first?.[0]}.json`), "utf8"));
+      expect(local.visits.map((v: { name: string }) => v.name)).toContain("Merge");
+      expect(local.visits.every((v: { seconds: number }) => typeof v.seconds === "number")).toBe(true);
+      expect(local.record.rows.read).toBeGreaterThan(0);
+      expect(["pass", "warn"]).toContain(local.record.quality_verdict);
       forwardTables = await starTables(stage.warehouse);
 
       // Re-dropping a day: same keys and ETags, same run id: a duplicate, nothing runs.

@@ -59,6 +59,8 @@ export interface LocalWorkflowOptions {
   /** Executions running at once; the rest queue. */
   readonly concurrency?: number;
   readonly onEvent?: (event: LocalWorkflowEvent) => void;
+  /** Awaited when an execution has ended, before `idle()` can resolve (the local run record). */
+  readonly afterExecution?: (name: string) => Promise<void>;
 }
 
 /** An execution name that already exists: Step Functions' `ExecutionAlreadyExists`. */
@@ -268,6 +270,7 @@ export class LocalWorkflow implements Workflow {
     record.stoppedAt = new Date().toISOString();
     persist();
     await persisting;
+    await this.options.afterExecution?.(record.name);
     emit({
       kind: "finished",
       status: record.status,
