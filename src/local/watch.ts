@@ -1,7 +1,14 @@
 import { type FSWatcher, watch } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, sep } from "node:path";
-import type { LocalStage } from "./stage.js";
+import type { LocalObjectStore } from "../adapters/local/local-object-store.js";
+import type { ObjectInfo } from "../ports/object-store.js";
+
+/** What the watcher needs of the stage: its raw bucket and the notification a PUT sends. */
+export interface WatchedStage {
+  readonly store: LocalObjectStore;
+  notify(info: ObjectInfo): void;
+}
 
 /**
  * Watches the local raw bucket's folder: a file that appears (or is rewritten) and stops growing
@@ -19,12 +26,16 @@ export class RawWatcher {
   private watcher: FSWatcher | undefined;
 
   private constructor(
-    private readonly stage: LocalStage,
+    private readonly stage: WatchedStage,
     private readonly onFile: (key: string) => void,
     private readonly settleMs: number,
   ) {}
 
-  static async start(stage: LocalStage, onFile: (key: string) => void, settleMs = 300): Promise<RawWatcher> {
+  static async start(
+    stage: WatchedStage,
+    onFile: (key: string) => void,
+    settleMs = 300,
+  ): Promise<RawWatcher> {
     const watcher = new RawWatcher(stage, onFile, settleMs);
     for (const object of await stage.store.list("raw", "")) {
       const info = await stat(stage.store.path(object));

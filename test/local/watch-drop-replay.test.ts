@@ -1,0 +1,139 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LocalObjectStore } from "../../src/adapters/local/local-object-store.js";
+import { keyForDrop } from "../../src/cli/commands/drop.js";
+import { StoredContracts, writeJson } from "../../src/core/contract-source.js";
+import { replayObjects, startReplay } from "../../src/core/replay.js";
+import { RawWatcher } from "../../src/local/watch.js";
+import type { ObjectInfo } from "../../src/ports/object-store.js";
+import { deployBundle } from "../support/bundle.js";
+import { MemoryLog, RecordingWorkflow } from "../support/fakes.js";
+import { useTempDir } from "../support/temp.js";
+
+const tempDir = useTempDir();
+const SOURCES = ["orders", "payments"];
+
+describe("keyForDrop", () => {
+  it("takes the key from the path, or builds it from --source and --date", () => {
+    expect(keyForDrop("/x/sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv", {}, SOURCES)).toBe(
+      "orders/dt=2017-01-02/orders-2017-01-02.csv",
+    );
+    expect(keyForDrop("/tmp/export.csv", { source: "payments", date: "2017-01-09" }, SOURCES)).toBe(
+      "payments/dt=2017-01-09/export.csv",
+    );
+    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders" }, SOURCES)).toBe(
+      "orders/dt=2017-02-01/o.csv",
+    );
+    expect(keyForDrop("/tmp/o.csv", { source: "orders" }, SOURCES, "2026-11-21")).toBe(
+      "orders/dt=2026-11-21/o.csv",
+    );
+    expect(() => keyForDrop("/tmp/o.csv", {}, SOURCES)).toThrow(/pass --source/);
+    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, SOURCES)).toThrow(
+      /YYYY-MM-DD/,
+    );
+  });
+});
+
+describe("RawWatcher", () => {
+  it("announces new and rewritten files once they stop growing, not the files already there", async () => {
+    const store = new LocalObjectStore(await tempDir());
+    await store.put({ bucket: "raw", key: "orders/dt=2017-01-01/old.csv" }, "old");
+    const notified: ObjectInfo[] = [];
+    const watcher = await RawWatcher.start(
+      { store, notify: (info) => notified.push(info) },
+      () => undefined,
+      100,
+    );
+    try {
+      const path = store.path({ bucket: "raw", key: "orders/dt=2017-01-02/new.csv" });
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, "order_id\n1\n");
+      await new Promise((done) => setTimeout(done, 600));
+      expect(notified.map((n) => [n.key, n.size])).toEqual([["orders/dt=2017-01-02/new.csv", 11]]);
+      await writeFile(path, "order_id\n1\n2\n");
+      await new Promise((done) => setTimeout(done, 600));
+      expect(notified.map((n) => n.size)).toEqual([11, 13]);
+    } finally {
+      watcher.stop();
+    }
+  });
+});
+
+describe("replay from the raw zone", () => {
+  const setup = async () => {
+    const root = await tempDir();
+    const store = new LocalObjectStore(root);
+    await deployBundle(store);
+    for (const key of [
+      "orders/dt=2017-01-02/o.csv",
+      "orders/dt=2017-01-03/o.csv",
+      "payments/dt=2017-01-03/p.jsonl",
+      "payments/dt=2017-01-05/p.jsonl",
+    ]) {
+      await store.put({ bucket: "raw", key }, key);
+    }
+    return { store, contracts: new StoredContracts(store) };
+  };
+
+  it("selects a date range (optionally some sources), one object, or an earlier run's files", async () => {
+    const deps = await setup();
+    const keys = async (selection: Parameters<typeof replayObjects>[0]) =>
+      (await replayObjects(selection, deps)).map((o) => o.key);
+    expect(await keys({ kind: "dates", from: "2017-01-03", to: "2017-01-05" })).toEqual([
+      "orders/dt=2017-01-03/o.csv",
+      "payments/dt=2017-01-03/p.jsonl",
+      "payments/dt=2017-01-05/p.jsonl",
+    ]);
+    expect(await keys({ kind: "dates", from: "2017-01-02", to: "2017-01-03", sources: ["orders"] })).toEqual([
+      "orders/dt=2017-01-02/o.csv",
+      "orders/dt=2017-01-03/o.csv",
+    ]);
+    expect(await keys({ kind: "object", key: "payments/dt=2017-01-05/p.jsonl" })).toEqual([
+      "payments/dt=2017-01-05/p.jsonl",
+    ]);
+    await writeJson(
+      deps.store,
+      { bucket: "curated", key: "manifests/run-1.json" },
+      {
+        inputs: [{ key: "orders/dt=2017-01-02/o.csv" }, { key: "payments/dt=2017-01-03/p.jsonl" }],
+      },
+    );
+    expect(await keys({ kind: "run", runId: "run-1" })).toEqual([
+      "orders/dt=2017-01-02/o.csv",
+      "payments/dt=2017-01-03/p.jsonl",
+    ]);
+    await expect(keys({ kind: "object", key: "orders/dt=2017-01-09/missing.csv" })).rejects.toThrow(
+      /is gone/,
+    );
+    await expect(keys({ kind: "dates", from: "2017-02-01", to: "2017-01-01" })).rejects.toThrow(
+      /--from <= --to/,
+    );
+    await expect(keys({ kind: "run", runId: "run-404" })).rejects.toThrow(/no manifest/);
+  });
+
+  it("starts the same workflow under a replay name, a new one each time", async () => {
+    const deps = await setup();
+    const workflow = new RecordingWorkflow();
+    let now = Date.parse("2026-11-21T21:00:00.000Z");
+    const replay = () =>
+      startReplay(
+        { kind: "dates", from: "2017-01-02", to: "2017-01-05" },
+        {
+          ...deps,
+          workflow,
+          log: new MemoryLog(),
+          now: () => new Date((now += 1000)),
+          tuning: { batchMaxFiles: 200, batchMaxBytes: 1e9, batchMaxInputChars: 120_000 },
+        },
+      );
+    const [first] = await replay();
+    const [second] = await replay();
+    expect(first).toMatch(/^replay-20170105-[0-9a-f]{16}$/);
+    expect(second).not.toBe(first);
+    expect(workflow.started.map((s) => [s.input.trigger, s.input.inputs.length])).toEqual([
+      ["replay", 4],
+      ["replay", 4],
+    ]);
+  });
+});
