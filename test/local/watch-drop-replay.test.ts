@@ -123,7 +123,10 @@ describe("replay from the raw zone", () => {
           ...deps,
           workflow,
           log: new MemoryLog(),
-          now: () => new Date((now += 1000)),
+          now: () => {
+            now += 1000;
+            return new Date(now);
+          },
           tuning: { batchMaxFiles: 200, batchMaxBytes: 1e9, batchMaxInputChars: 120_000 },
         },
       );
