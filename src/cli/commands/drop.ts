@@ -61,7 +61,11 @@ export const registerDropCommand = (program: Command): void => {
     .addOption(stageOption())
     .option("--source <name>", "the source contract the files belong to (default: from the path)")
     .option("--date <YYYY-MM-DD>", "business date for the dt= folder (with --source)")
-    .option("--spark <mode>", "local Spark: warm (one process kept) or cold (one per run)", "warm")
+    .option(
+      "--spark <mode>",
+      "local Spark: cold (a process for this run: the quickest for one window) or warm (one process kept for every run)",
+      "cold",
+    )
     .action(
       async (
         paths: string[],

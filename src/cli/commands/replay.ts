@@ -38,7 +38,11 @@ export const registerReplayCommand = (program: Command): void => {
     .option("--from <YYYY-MM-DD>", "first business date (dt=) of a range")
     .option("--to <YYYY-MM-DD>", "last business date of a range (default: --from)")
     .option("--source <name...>", "only these sources (with a date range)")
-    .option("--spark <mode>", "local Spark: warm or cold", "warm")
+    .option(
+      "--spark <mode>",
+      "local Spark: cold (a process for this run: the quickest for one window) or warm (one process kept for every run)",
+      "cold",
+    )
     .action(
       async (options: {
         stage: string;
