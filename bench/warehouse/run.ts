@@ -61,6 +61,7 @@ try {
     await warehouse.runChecks(run.runId, { entities: {} });
     phases.checks += seconds(started);
     perRun.push(seconds(runStarted));
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${run.day} ${perRun.at(-1)?.toFixed(2)}s\n`);
   }
   const count = async (table: string) =>
     Number((await warehouse.query(`SELECT count(*) AS n FROM ${table}`))[0]?.n);

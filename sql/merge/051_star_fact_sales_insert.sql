@@ -89,24 +89,29 @@ order_context AS (
             AND scoped_orders.purchased_at < customer.valid_to
 ),
 
+item_orders AS (
+    SELECT
+        scoped_items.order_id,
+        scoped_items.order_item_id,
+        scoped_items.product_id,
+        order_context.order_id AS known_order_id,
+        order_context.purchased_at
+    FROM scoped_items
+    LEFT JOIN order_context ON scoped_items.order_id = order_context.order_id
+),
+
+-- The product version valid at purchase (the current one when the order is unknown). Joined on product_id, then
+-- filtered: a join on the validity range alone is what a planner must not pick.
 item_versions AS (
     SELECT
-        scoped_items.order_id,
-        scoped_items.order_item_id,
+        item_orders.order_id,
+        item_orders.order_item_id,
         product.product_key
-    FROM scoped_items
-    INNER JOIN order_context ON scoped_items.order_id = order_context.order_id
-    INNER JOIN star.dim_product AS product ON scoped_items.product_id = product.product_id
-    WHERE order_context.purchased_at >= product.valid_from AND order_context.purchased_at < product.valid_to
-    UNION ALL
-    SELECT
-        scoped_items.order_id,
-        scoped_items.order_item_id,
-        product.product_key
-    FROM scoped_items
-    INNER JOIN star.dim_product AS product ON scoped_items.product_id = product.product_id
-    LEFT JOIN order_context ON scoped_items.order_id = order_context.order_id
-    WHERE order_context.order_id IS NULL AND product.is_current
+    FROM item_orders
+    INNER JOIN star.dim_product AS product ON item_orders.product_id = product.product_id
+    WHERE
+        (item_orders.known_order_id IS NULL AND product.is_current)
+        OR (item_orders.purchased_at >= product.valid_from AND item_orders.purchased_at < product.valid_to)
 ),
 
 final AS (
