@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS staging.category_translation (
     effective_at TIMESTAMP NOT NULL ENCODE AZ64,
     _run_id VARCHAR(128) NOT NULL ENCODE ZSTD,
     _source_file VARCHAR(1024) NOT NULL ENCODE ZSTD,
-    _source_line BIGINT ENCODE AZ64,
+    _source_line INTEGER ENCODE AZ64,
     _ingested_at TIMESTAMP NOT NULL ENCODE AZ64
 )
 DISTSTYLE EVEN;

@@ -69,7 +69,7 @@ describe("runMigrations on DuckDB", () => {
         })),
         { column_name: "_run_id", data_type: "VARCHAR" },
         { column_name: "_source_file", data_type: "VARCHAR" },
-        { column_name: "_source_line", data_type: "BIGINT" },
+        { column_name: "_source_line", data_type: "INTEGER" },
         { column_name: "_ingested_at", data_type: "TIMESTAMP" },
       ]);
     }

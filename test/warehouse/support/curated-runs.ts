@@ -54,7 +54,7 @@ export const curatedRuns = async (
       const columns = [
         ...entity.columns.map((column) => [column.name, DUCKDB_TYPE[column.type]] as const),
         ["_source_file", "VARCHAR"] as const,
-        ["_source_line", "BIGINT"] as const,
+        ["_source_line", "INTEGER"] as const,
       ];
       const columnsSpec = `{${columns.map(([name, type]) => `'${name}': '${type}'`).join(", ")}}`;
       for (const name of names) {
