@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors.js";
 import type { CheckResult, CheckStatus, ExpectedLoad, Row } from "../ports/warehouse.js";
 
 /** The star-wide checks under `sql/checks/`, and the status a non-zero `observed` gets. */
@@ -19,9 +20,10 @@ const SUM_COLUMNS: Readonly<Record<string, string>> = {
 /** Decimal text ("12.30", "-0.5", "7") -> hundredths, exactly. */
 const cents = (value: string): bigint => {
   const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!match) throw new Error(`not a decimal: ${value}`);
+  if (!match) throw new ValidationError(`not a decimal: ${value}`);
   const [, sign, whole, fraction = ""] = match as unknown as [string, string, string, string?];
-  if (fraction.slice(2).replace(/0/g, "") !== "") throw new Error(`more than two decimals: ${value}`);
+  if (fraction.slice(2).replace(/0/g, "") !== "")
+    throw new ValidationError(`more than two decimals: ${value}`);
   const amount = BigInt(whole) * 100n + BigInt(`${fraction}00`.slice(0, 2));
   return sign === "-" ? -amount : amount;
 };

@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors.js";
 import type { CopyJobSpec, Row, SqlParams } from "../ports/warehouse.js";
 import type { SqlStatement } from "./sql-files.js";
 
@@ -22,7 +23,7 @@ export const pickParams = (params: SqlParams, names: readonly string[]): Record<
   const picked: Record<string, string> = {};
   for (const name of names) {
     const value = params[name];
-    if (value === undefined) throw new Error(`no value for the SQL parameter :${name}`);
+    if (value === undefined) throw new ValidationError(`no value for the SQL parameter :${name}`);
     picked[name] = value;
   }
   return picked;
