@@ -31,7 +31,10 @@ export interface LocalStageOptions {
   readonly root?: string;
   /** `warm` keeps one Spark process across runs; `cold` starts one per run; or a runner of your own (tests). */
   readonly spark?: "warm" | "cold" | SparkRunner;
-  /** The SQS batching window for drops that are not flushed explicitly (`watch`). */
+  /**
+   * The SQS batching window (`watch`): drops within it form one run. 0 (the default) means windows are
+   * closed explicitly by `settle()`: one drop command, one window, however long its files take to write.
+   */
   readonly windowMs?: number;
   /** Executions running at once. */
   readonly concurrency?: number;
@@ -158,7 +161,7 @@ export class LocalStage {
     useApp(app);
     const queue = new LocalQueue({
       batchSize: 10_000,
-      windowMs: options.windowMs ?? 1_000,
+      windowMs: options.windowMs ?? 0,
       maxReceiveCount: 3,
       deadLetterFile: paths.deadLetters,
       queueArn: `arn:aws:sqs:local:000000000000:sales-pipeline-${config.stage}-raw-events`,

@@ -1,5 +1,5 @@
 /** Alerts port: SNS in the cloud; the run record and the terminal locally. */
-export type AlertKind = "run_failed" | "quality_failed" | "unroutable_object" | "undeliverable_event";
+export type AlertKind = "run_failed" | "quality_failed" | "unroutable_object";
 
 export interface Alert {
   readonly kind: AlertKind;

@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { foldHistory, type HistoryEvent } from "../../core/history.js";
 import type { RunInput } from "../../core/run-input.js";
-import { PipelineError } from "../../errors.js";
 import type {
   ExecutionStatus,
   ExecutionSummary,
@@ -61,11 +59,6 @@ export interface LocalWorkflowOptions {
   readonly onEvent?: (event: LocalWorkflowEvent) => void;
   /** Awaited when an execution has ended, before `idle()` can resolve (the local run record). */
   readonly afterExecution?: (name: string) => Promise<void>;
-}
-
-/** An execution name that already exists: Step Functions' `ExecutionAlreadyExists`. */
-export class ExecutionAlreadyExistsError extends PipelineError {
-  override name = "ExecutionAlreadyExists";
 }
 
 /**
@@ -358,6 +351,3 @@ export class LocalExecutionStore {
       : undefined;
   }
 }
-
-/** A unique-enough id for local job runs and requests. */
-export const localId = (): string => randomUUID().replaceAll("-", "").slice(0, 16);
