@@ -12,6 +12,15 @@ import { MemoryLog, RecordingWorkflow } from "../support/fakes.js";
 import { useTempDir } from "../support/temp.js";
 
 const tempDir = useTempDir();
+
+/** Waits for a condition (file-system events arrive when the machine gets to them). */
+const until = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((done) => setTimeout(done, 50));
+  }
+};
 const SOURCES = ["orders", "payments"];
 
 describe("keyForDrop", () => {
@@ -49,10 +58,12 @@ describe("RawWatcher", () => {
       const path = store.path({ bucket: "raw", key: "orders/dt=2017-01-02/new.csv" });
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, "order_id\n1\n");
-      await new Promise((done) => setTimeout(done, 600));
+      await until(() => notified.length >= 1);
       expect(notified.map((n) => [n.key, n.size])).toEqual([["orders/dt=2017-01-02/new.csv", 11]]);
       await writeFile(path, "order_id\n1\n2\n");
-      await new Promise((done) => setTimeout(done, 600));
+      await until(() => notified.length >= 2);
+      // Quiet for a while: nothing else is announced (the old file, or the same write twice).
+      await new Promise((done) => setTimeout(done, 400));
       expect(notified.map((n) => n.size)).toEqual([11, 13]);
     } finally {
       watcher.stop();
