@@ -88,7 +88,7 @@ def test_lineage_values_and_effective_time(spark, bundle):
         raw_frame(spark, ROWS[:1]), bundle.sources["order_items"], bundle.entities, LINEAGE, RUN
     )
     row = validated.select(
-        "_run_id", "_source_file", "_ingested_at", "_batch_date", "_event_time", "_effective_at", "__fed0"
+        "_run_id", "_source_file", "_ingested_at", "_batch_date", "_event_time", "_effective_at", "__pass0"
     ).first()
     assert row.asDict() == {
         "_run_id": "run-1",
@@ -97,7 +97,7 @@ def test_lineage_values_and_effective_time(spark, bundle):
         "_batch_date": datetime(2017, 1, 5),
         "_event_time": None,  # order_items names no event-time column
         "_effective_at": datetime(2017, 1, 5),  # falls back to the batch date
-        "__fed0": True,
+        "__pass0": True,
     }
 
 

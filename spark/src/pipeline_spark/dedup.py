@@ -11,13 +11,14 @@ from pyspark.sql import DataFrame
 
 from pipeline_spark.contracts import Entity
 from pipeline_spark.sql import ident, literal
+from pipeline_spark.validation import fed
 
 CURATED_LINEAGE = ("_run_id", "_source_file", "_source_line", "_ingested_at")
 
 
 def fed_rows(validated: DataFrame, source_name: str, feed_index: int) -> DataFrame:
     """The entity rows one feed of one source produces (after its filter), with lineage."""
-    return validated.filter(f"__fed{feed_index}").selectExpr(
+    return validated.filter(fed(feed_index)).selectExpr(
         f"__feed{feed_index}.*",
         *CURATED_LINEAGE,
         "_file_idx",

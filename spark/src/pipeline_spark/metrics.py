@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from pipeline_spark.contracts import QUARANTINE_REASONS, Bundle, Entity, Source
 from pipeline_spark.sql import ident, literal
-from pipeline_spark.validation import row_rules
+from pipeline_spark.validation import fed, row_rules
 
 Long = dict[tuple[str, int], dict[str, str]]
 
@@ -46,10 +46,10 @@ def source_metric_rows(validated: DataFrame, source: Source) -> DataFrame:
         reached = f"({record} AND __typed_ok)" if rule.severity == "error" else good
         aggregates.append((f"rule:{rule.name}:evaluated", _count(reached)))
         aggregates.append((f"rule:{rule.name}:failed", _count(f"{reached} AND __rule{index}")))
-    fed = [f"__fed{index}" for index in range(len(source.feeds))]
-    fed_any = "(" + " OR ".join(fed) + ")"
-    for index, name in enumerate(fed):
-        aggregates.append((f"fed{index}", _count(name)))
+    feeds = [fed(index) for index in range(len(source.feeds))]
+    fed_any = "(" + " OR ".join(feeds) + ")"
+    for index, condition in enumerate(feeds):
+        aggregates.append((f"fed{index}", _count(condition)))
     aggregates.append(("fed_any", _count(fed_any)))
     aggregates.append(("filtered", _count(f"{good} AND NOT {fed_any}")))
     aggregates.append(

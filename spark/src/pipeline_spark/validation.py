@@ -8,8 +8,8 @@ non-nullable entity column comes last, as ``missing_required`` with ``_reason_co
 ``validate_source`` returns one frame per source with, for every record (and one note row per
 file, ``_record_seq`` -1): the typed contract columns under their own names, the lineage columns,
 ``_reason``/``_reason_column``, ``__typed_ok`` (passed reasons 1-3), one ``__rule<k>`` failure flag
-per row-level rule, and per feed ``__fed<i>`` (row reaches feed i) and ``__feed<i>`` (the feed's
-entity row as a struct).
+per row-level rule, and per feed ``__pass<i>`` (its filter holds) and ``__feed<i>`` (the feed's
+entity row as a struct); ``fed(i)`` is the condition for a row to reach feed i.
 
 Expressions are built as Spark SQL text: one projection is one call into the JVM, which keeps the
 planning cost of a warm run to milliseconds instead of thousands of py4j round trips.
@@ -170,32 +170,29 @@ def validate_source(
         f"CAST({_by_file(lineage.uploaded_at)} AS timestamp) AS _uploaded_at",
         *texts,
     )
+    # Three projections in all (each one more analysis pass for Catalyst): text values, typed values,
+    # then every check. Expressions needed twice in a level are repeated as text; code generation
+    # evaluates common subexpressions once.
+    event = "CAST(NULL AS timestamp)"
+    if source.event_time:
+        position = source.column_index(source.event_time)
+        event = f"CAST({typed_value(f'__v{position}', source.columns[position])} AS timestamp)"
     typed = base.selectExpr(
         "*",
         *[
             f"{typed_value(f'__v{i}', column)} AS {ident(column.name)}"
             for i, column in enumerate(source.columns)
         ],
-    )
-    event = (
-        f"CAST({ident(source.event_time)} AS timestamp)" if source.event_time else "CAST(NULL AS timestamp)"
-    )
-    typed = typed.selectExpr(
-        "*", f"{event} AS _event_time", f"coalesce({event}, _batch_date, _uploaded_at) AS _effective_at"
+        f"{event} AS _event_time",
+        f"coalesce({event}, _batch_date, _uploaded_at) AS _effective_at",
     )
 
     rules = row_rules(source)
-    rule_columns = []
-    for k, rule in enumerate(rules):
+    failures = []
+    for rule in rules:
         column_name = rule.column or ""
-        failure = rule_failure(rule, ident(column_name), f"__v{source.column_index(column_name)}")
-        rule_columns.append(f"{failure} AS __rule{k}")
-    pass_columns = [
-        f"{f'coalesce(({feed.filter}), false)' if feed.filter else 'true'} AS __pass{i}"
-        for i, feed in enumerate(source.feeds)
-    ]
-    feed_columns = [f"{_feed_struct(feed)} AS __feed{i}" for i, feed in enumerate(source.feeds)]
-    checks = typed.selectExpr("*", *rule_columns, *pass_columns, *feed_columns)
+        failures.append(rule_failure(rule, ident(column_name), f"__v{source.column_index(column_name)}"))
+    passes = [f"coalesce(({feed.filter}), false)" if feed.filter else "true" for feed in source.feeds]
 
     # (condition, reason, column) in precedence order; the first true one decides.
     source_checks: list[tuple[str, str, Optional[str]]] = [
@@ -213,14 +210,14 @@ def validate_source(
     later_checks: list[tuple[str, str, Optional[str]]] = []
     for k, rule in enumerate(rules):
         if rule.severity == "error":
-            later_checks.append((f"__rule{k}", "rule_violation", rule.column))
+            later_checks.append((failures[k], "rule_violation", rule.column))
     for i, feed in enumerate(source.feeds):
         entity = entities[feed.entity]
         for select, entity_column in zip(feed.select, entity.columns):
             if not entity_column.nullable:
                 later_checks.append(
                     (
-                        f"(__pass{i} AND __feed{i}.{ident(select.column)} IS NULL)",
+                        f"({passes[i]} AND CAST(({select.expression}) AS {select.type}) IS NULL)",
                         "missing_required",
                         f"{feed.entity}.{select.column}",
                     )
@@ -229,15 +226,20 @@ def validate_source(
     reason = "CASE " + " ".join(f"WHEN {c} THEN {literal(why)}" for c, why, _ in decisions) + " END"
     reason_column = "CASE " + " ".join(f"WHEN {c} THEN {literal(name)}" for c, _, name in decisions) + " END"
     typed_ok = "NOT (" + " OR ".join(f"coalesce({c}, false)" for c, _, _ in source_checks) + ")"
-    decided = checks.selectExpr(
+    return typed.selectExpr(
         "*",
+        *[f"{failure} AS __rule{k}" for k, failure in enumerate(failures)],
+        *[f"{condition} AS __pass{i}" for i, condition in enumerate(passes)],
+        *[f"{_feed_struct(feed)} AS __feed{i}" for i, feed in enumerate(source.feeds)],
         f"{reason} AS _reason",
         f"CAST({reason_column} AS string) AS _reason_column",
         f"{typed_ok} AS __typed_ok",
     )
-    return decided.selectExpr(
-        "*", *[f"(_reason IS NULL AND __pass{i}) AS __fed{i}" for i in range(len(source.feeds))]
-    )
+
+
+def fed(feed_index: int) -> str:
+    """SQL condition: the row reaches feed ``feed_index`` (not quarantined, and passes its filter)."""
+    return f"(_reason IS NULL AND __pass{feed_index})"
 
 
 def quarantine_rows(validated: DataFrame, source: Source) -> DataFrame:
