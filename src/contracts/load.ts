@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
@@ -202,13 +202,23 @@ const sourceContractCsvDefaults = (contract: SourceContract): NonNullable<Compil
  *   const bundle = await loadContractBundle("contracts");
  *   bundle.sources.orders.feeds[0].entity; // "orders"
  */
-export const loadContractBundle = async (directory: string): Promise<ContractBundle> => {
-  const files = (await readdir(directory)).filter((name) => /\.ya?ml$/.test(name)).sort();
+export const loadContractBundle = async (directory: string): Promise<ContractBundle> =>
+  loadContractBundleSync(directory);
+
+/** `loadContractBundle` for callers that cannot await (contract files are small). */
+export const loadContractBundleSync = (directory: string): ContractBundle => {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    throw new ContractError(directory, "", "cannot read the contracts folder", { cause: error });
+  }
+  const files = names.filter((name) => /\.ya?ml$/.test(name)).sort();
   if (files.length === 0) throw new ContractError(directory, "", "no contract files (*.yaml) found");
   const sources: Record<string, CompiledSource> = {};
   for (const name of files) {
     const file = join(directory, name);
-    const contract = parseContract(file, await readFile(file, "utf8"));
+    const contract = parseContract(file, readFileSync(file, "utf8"));
     sources[contract.source] = compileSource(contract);
   }
   return buildBundle(sources);

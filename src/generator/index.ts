@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { loadContractBundleSync } from "../contracts/index.js";
 import { ValidationError } from "../errors.js";
 import { type GeneratorOptions, type GeneratorOptionsInput, generatorOptionsSchema } from "./options.js";
 import { Random } from "./random.js";
@@ -45,8 +46,20 @@ export const generateDataset = (input: GeneratorOptionsInput): GeneratedDataset 
   const files = sourceDays.map((sourceDay) =>
     writeRawFile(sourceDay, builder.dayStart(sourceDay.day), formatting, options.rates.optionalQuote),
   );
-  const { truth, days } = computeTruth(files);
+  const { truth, days } = computeTruth(files, rejectThresholds(options.contracts));
   return { options, files, truth, days };
+};
+
+/** source -> the `max_reject_rate` threshold of its error-severity rule, from the contracts. */
+export const rejectThresholds = (contractsDir: string): ReadonlyMap<string, number> => {
+  const thresholds = new Map<string, number>();
+  for (const [source, compiled] of Object.entries(loadContractBundleSync(contractsDir).sources)) {
+    for (const rule of compiled.quality) {
+      if (rule.rule === "max_reject_rate" && rule.severity === "error")
+        thresholds.set(source, rule.threshold);
+    }
+  }
+  return thresholds;
 };
 
 const jsonLines = (rows: readonly object[]): string => rows.map((row) => `${JSON.stringify(row)}\n`).join("");

@@ -29,6 +29,11 @@ export const generatorOptionsSchema = z.strictObject({
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
     .default("2017-01-02"),
   rates: defectRatesSchema.default(defectRatesSchema.parse({})),
+  /**
+   * Contracts folder whose `max_reject_rate` rules (severity error) gate each source of each day's run: a
+   * gated source-day never reaches the warehouse, and the truth says so.
+   */
+  contracts: z.string().min(1).default("contracts"),
   /** Also write expected/curated and expected/quarantine (the exact rows of each day's run). */
   expectedRows: z.boolean().default(true),
 });

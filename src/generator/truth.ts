@@ -1,4 +1,4 @@
-import { centsText, ENTITY_KEY, type EntityRow, type TruthValue } from "./rows.js";
+import { centsText, ENTITY_KEY, type EntityRow, SOURCE_ENTITY, type TruthValue } from "./rows.js";
 import type { RawFile } from "./write.js";
 
 /**
@@ -39,8 +39,20 @@ export interface FileTruth {
   curated: Record<string, number>;
 }
 
+/** A source stopped at the quality gate for one day's run: its rows never reach the warehouse. */
+export interface GatedSource {
+  readonly batch_date: string;
+  readonly source: string;
+  readonly rule: "max_reject_rate";
+  readonly rows_read: number;
+  readonly rows_quarantined: number;
+  readonly threshold: number;
+}
+
 export interface DayTruth {
   readonly batchDate: string;
+  /** Sources of this day's run that the gate stops (their curated rows are still written by Spark). */
+  readonly gated: readonly GatedSource[];
   /** entity -> curated rows of the run over this day, sorted by natural key. */
   readonly curated: Map<string, CuratedRow[]>;
   /** source -> quarantined rows, in file order. */
@@ -82,7 +94,11 @@ const cents = (value: TruthValue | undefined): number => {
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Runs one day's files through the run semantics: quarantine, map, dedupe. */
-const truthOfDay = (files: readonly RawFile[], fileTruths: Map<string, FileTruth>): DayTruth => {
+const truthOfDay = (
+  files: readonly RawFile[],
+  fileTruths: Map<string, FileTruth>,
+  thresholds: ReadonlyMap<string, number>,
+): DayTruth => {
   // key -> its row, or every row of the key when it occurs more than once (rare: arrays only then).
   const byEntity = new Map<string, Map<string, CuratedRow | CuratedRow[]>>();
   const quarantine = new Map<string, QuarantinedRow[]>();
@@ -147,7 +163,29 @@ const truthOfDay = (files: readonly RawFile[], fileTruths: Map<string, FileTruth
     kept.sort((a, b) => compareText(keys.get(a) as string, keys.get(b) as string));
     curated.set(entity, kept);
   }
-  return { batchDate: files[0]?.batchDate ?? "", curated, quarantine };
+  const gated: GatedSource[] = [];
+  const bySource = new Map<string, { read: number; quarantined: number }>();
+  for (const file of files) {
+    const truth = fileTruths.get(file.key) as FileTruth;
+    const totals = bySource.get(file.source) ?? { read: 0, quarantined: 0 };
+    totals.read += truth.rows_read;
+    totals.quarantined += Object.values(truth.quarantined).reduce((sum, count) => sum + count, 0);
+    bySource.set(file.source, totals);
+  }
+  for (const [source, totals] of bySource) {
+    const threshold = thresholds.get(source);
+    if (threshold !== undefined && totals.read > 0 && totals.quarantined / totals.read > threshold) {
+      gated.push({
+        batch_date: files[0]?.batchDate ?? "",
+        source,
+        rule: "max_reject_rate",
+        rows_read: totals.read,
+        rows_quarantined: totals.quarantined,
+        threshold,
+      });
+    }
+  }
+  return { batchDate: files[0]?.batchDate ?? "", gated, curated, quarantine };
 };
 
 interface Version {
@@ -228,15 +266,19 @@ const EXCLUDED_FROM_REVENUE = new Set(["canceled", "unavailable"]);
  *   const { truth, days } = computeTruth(files);
  *   truth.revenue_by_month["2017-01"]; // "123456.78"
  */
-export const computeTruth = (files: readonly RawFile[]) => {
+export const computeTruth = (files: readonly RawFile[], thresholds: ReadonlyMap<string, number>) => {
   const fileTruths = new Map<string, FileTruth>();
   const byDay = new Map<number, RawFile[]>();
   for (const file of files) byDay.set(file.day, [...(byDay.get(file.day) ?? []), file]);
   const days = [...byDay.keys()]
     .sort((a, b) => a - b)
-    .map((day) => truthOfDay(byDay.get(day) ?? [], fileTruths));
+    .map((day) => truthOfDay(byDay.get(day) ?? [], fileTruths, thresholds));
 
-  const all = (entity: string): CuratedRow[] => days.flatMap((day) => day.curated.get(entity) ?? []);
+  // What reaches the warehouse: every day's curated rows except those of the sources the gate stopped.
+  const gatedEntities = (day: DayTruth): Set<string> =>
+    new Set(day.gated.map((gated) => SOURCE_ENTITY[gated.source] as string));
+  const all = (entity: string): CuratedRow[] =>
+    days.flatMap((day) => (gatedEntities(day).has(entity) ? [] : (day.curated.get(entity) ?? [])));
   const orders = latestByKey("orders", all("orders"));
   const items = latestByKey("order_items", all("order_items"));
   const payments = latestByKey("payments", all("payments"));
@@ -313,6 +355,7 @@ export const computeTruth = (files: readonly RawFile[]) => {
       exact_duplicates: [...fileTruths.values()].reduce((sum, truth) => sum + truth.exact_duplicates, 0),
       superseded: [...fileTruths.values()].reduce((sum, truth) => sum + truth.superseded, 0),
     },
+    gated: days.flatMap((day) => day.gated),
     quarantine: {
       by_reason: sortedRecord(Object.entries(quarantineByReason)),
       by_source: quarantineBySource,

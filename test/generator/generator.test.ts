@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -246,5 +246,38 @@ describe("the expected truth", () => {
     ]);
     expect(clean.truth.quarantine.by_reason).toEqual({});
     expect(clean.truth.totals.exact_duplicates + clean.truth.totals.superseded).toBe(0);
+  });
+});
+
+describe("the quality gate in the truth", () => {
+  it("keeps a source-day stopped by max_reject_rate out of the warehouse figures, and lists it", async () => {
+    const strict = await mkdtemp(join(tmpdir(), "contracts-strict-"));
+    for (const name of await readdir("contracts")) {
+      const text = await readFile(join("contracts", name), "utf8");
+      await writeFile(
+        join(strict, name),
+        name === "orders.yaml" ? text.replace("threshold: 0.05", "threshold: 0.0") : text,
+      );
+    }
+    const gated = generateDataset({ ...OPTIONS, contracts: strict });
+    const stoppedDays = gated.truth.gated
+      .filter((entry) => entry.source === "orders")
+      .map((entry) => entry.batch_date);
+    const daysWithRejects = dataset.days
+      .filter((day) =>
+        Object.entries(dataset.truth.files).some(
+          ([key, file]) =>
+            key.startsWith(`orders/dt=${day.batchDate}/`) && Object.keys(file.quarantined).length > 0,
+        ),
+      )
+      .map((day) => day.batchDate);
+    expect(stoppedDays).toEqual(daysWithRejects);
+    expect(stoppedDays.length).toBeGreaterThan(0);
+    const lost = gated.days
+      .filter((day) => stoppedDays.includes(day.batchDate))
+      .reduce((sum, day) => sum + (day.curated.get("orders")?.length ?? 0), 0);
+    expect(gated.truth.entities.orders).toBe(dataset.truth.entities.orders - lost);
+    // The Spark-level truth (per file) does not change: the gate acts after the transform.
+    expect(gated.truth.files).toEqual(dataset.truth.files);
   });
 });

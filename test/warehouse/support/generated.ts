@@ -26,8 +26,16 @@ export const generatedRuns = async (options: GeneratorOptionsInput): Promise<Gen
   const dir = await tempDir("gen");
   const dataset = generateDataset(options);
   await writeDataset(dataset, dir);
-  const runs = await curatedRuns(dir, join(dir, "parquet"));
-  const replays = await curatedRuns(dir, join(dir, "parquet-replay"), (day) => runIdOf(day, "replay"));
+  // A source the quality gate stops on a day never reaches the warehouse: publish only what passes.
+  const stopped = new Set(dataset.truth.gated.map((gated) => `${gated.batch_date}/${gated.source}`));
+  const published = (run: CuratedRun): CuratedRun => ({
+    ...run,
+    files: new Map([...run.files].filter(([entity]) => !stopped.has(`${run.day}/${entity}`))),
+  });
+  const runs = (await curatedRuns(dir, join(dir, "parquet"))).map(published);
+  const replays = (await curatedRuns(dir, join(dir, "parquet-replay"), (day) => runIdOf(day, "replay"))).map(
+    published,
+  );
   return { dir, truth: dataset.truth, runs, replays };
 };
 
