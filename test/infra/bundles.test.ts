@@ -13,7 +13,8 @@ import { readZip } from "./support/zip.js";
 
 /** SQL each function reads at run time, packaged beside its bundle (sql/<folder>/*.sql). */
 const SQL_FOLDERS: Record<string, string[]> = {
-  merge: ["sql/merge/"],
+  "await-load": ["sql/checks/"],
+  merge: ["sql/merge/", "sql/checks/"],
   "verify-load": ["sql/checks/"],
   "migrate-warehouse": ["sql/ddl/", "sql/copy-jobs/", "sql/analytics/"],
 };
