@@ -62,3 +62,18 @@ def test_job_code_needs_nothing_newer_than_python_3_9():
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_shuffle_partitions_follow_the_input_size():
+    from pipeline_spark.session import shuffle_partitions
+
+    assert [
+        shuffle_partitions(size, 2) for size in (0, 300_000, 16 * 2**20, 40_000_000, 300 * 2**20, 10**10)
+    ] == [
+        1,
+        1,
+        1,
+        2,
+        5,
+        8,
+    ]
