@@ -26,7 +26,9 @@ $(NODE_STAMP): scripts/ensure-node.sh
 
 $(NPM_STAMP): package.json package-lock.json $(NODE_STAMP)
 	@echo "installing npm packages"
-	@npm ci --no-audit --no-fund --loglevel=error
+	@# `npm install` (it follows package-lock.json): npm 11's `npm ci` under Node 22 wrongly reports the
+	@# lock file's optional platform packages (biome, duckdb bindings) as missing.
+	@npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(VENV_STAMP): spark/requirements-dev.txt
