@@ -95,15 +95,50 @@ def run_once(spark, root: Path, run_id: str, day: str = "*") -> dict:
         "raw_mb": round(raw_bytes / 1e6, 1),
         "rows_read": rows,
         "order_items": items,
-        "rows_curated": sum(
-            entity["rows_curated"] for entity in metrics["entities"].values()
-        ),
+        "rows_curated": sum(entity["rows_curated"] for entity in metrics["entities"].values()),
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds),
         "order_items_per_second": round(items / seconds),
         "shuffle_partitions": metrics["spark"]["shuffle_partitions"],
         "timings": metrics["timings"],
         "conservation_holds": metrics["conservation"]["holds"],
+    }
+
+
+def cold_submit(root: Path, day: str, work: Path) -> dict:
+    """One cold run as EMR Serverless does it: spark-submit of the packaged entry point and zip."""
+    sys.path.insert(0, str(REPO / "spark"))
+    from build import build
+
+    entry, archive = build(work / "package")
+    document = manifest_for(root, "cold-submit", day)
+    manifest = work / "cold-manifest.json"
+    manifest.write_text(json.dumps(document))
+    import pyspark
+
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    command = [str(submit), "--master", "local[*]", "--conf", "spark.ui.enabled=false"]
+    command += [
+        "--py-files",
+        str(archive),
+        str(entry),
+        "--manifest",
+        f"file://{manifest}",
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, check=False, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH="")
+    )
+    seconds = time.perf_counter() - started
+    metrics_path = root / "out" / "cold-submit" / "metrics.json"
+    ok = done.returncode == 0 and json.loads(metrics_path.read_text())["conservation"]["holds"]
+    job_seconds = json.loads(metrics_path.read_text())["seconds"] if ok else None
+    shutil.rmtree(root / "out" / "cold-submit", ignore_errors=True)
+    return {
+        "seconds": round(seconds, 3),
+        "job_seconds": job_seconds,
+        "ok": ok,
+        "java_options": "Spark defaults",
     }
 
 
@@ -124,8 +159,11 @@ def main(argv: list) -> int:
     )
     parser.add_argument("--repeat-small", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
+    parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument(
-        "--work", default=None, help="scratch folder (default: a temporary one)"
+        "--keep-sizes",
+        action="store_true",
+        help="keep the sizes already in <out>/spark.json (re-run the rest)",
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("PIPELINE_SPARK_DRIVER_MEMORY", "6g")
@@ -148,13 +186,12 @@ def main(argv: list) -> int:
 
     started = time.perf_counter()
     spark = local_session(app_name="bench-spark")
-    results["startup"]["jvm_and_session_seconds"] = round(
-        time.perf_counter() - started, 3
-    )
+    results["startup"]["jvm_and_session_seconds"] = round(time.perf_counter() - started, 3)
     results["machine"]["spark"] = spark.version
     results["machine"]["master"] = spark.sparkContext.master
-    results["machine"]["java_options"] = spark.sparkContext.getConf().get(
-        "spark.driver.extraJavaOptions", ""
+    options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions", "").split()
+    results["machine"]["java_options"] = " ".join(
+        o for o in options if o.startswith(("-XX", "-Xm", "-Duser"))
     )
 
     small = work / "small"
@@ -175,6 +212,11 @@ def main(argv: list) -> int:
         "median_seconds": sorted(r["seconds"] for r in runs)[len(runs) // 2],
         "best": best,
     }
+    results["small_day"]["cold_spark_submit"] = cold_submit(small, day, work)
+    if args.keep_sizes and (Path(args.out) / "spark.json").exists():
+        previous = json.loads((Path(args.out) / "spark.json").read_text())
+        results["sizes"] = previous["sizes"]
+        results["notes"] = previous.get("notes", [])
     for size in [s for s in args.sizes.split(",") if s and s != "small"]:
         items = int(size)
         orders = int(items / ITEMS_PER_ORDER)
@@ -207,16 +249,18 @@ def render(results: dict) -> str:
     machine = results["machine"]
     startup = results["startup"]
     small = results["small_day"]
+    best = small["best"]
+    cold = small.get("cold_spark_submit", {})
+    load_start = machine["load_average_at_start"][0]
+    load_end = machine.get("load_average_at_end", ["?"])[0]
     lines = [
         "# Spark job benchmark (local mode)",
         "",
-        (
-            f"Spark {machine.get('spark')} `{machine.get('master')}` on {machine['cpus']} CPUs, driver JVM options "
-            f"`{machine.get('java_options')}` (load average {machine['load_average_at_start'][0]} at start, "
-            f"{machine.get('load_average_at_end', ['?'])[0]} at end: the machine is shared with other work, so "
-            "figures are upper bounds). Produced by `make bench-spark` (bench/spark/run.py); raw data from the "
-            "project's generator; every file of a size is transformed in ONE run."
-        ),
+        f"Spark {machine.get('spark')} `{machine.get('master')}` on {machine['cpus']} CPUs; "
+        f"driver JVM options `{machine.get('java_options')}`; "
+        f"load average {load_start} at start, {load_end} at end "
+        "(the machine is shared with other work: figures are upper bounds). Produced by `make bench-spark` "
+        "(bench/spark/run.py) on data from the project's generator; every file of a size is ONE run.",
         "",
         "## Fixed cost: start-up",
         "",
@@ -225,10 +269,13 @@ def render(results: dict) -> str:
         "",
         "## Small day, warm session (the local stage's common case)",
         "",
-        (
-            f"Day {small['day']}: {small['best']['files']} files, {small['best']['rows_read']} rows, "
-            f"{small['best']['raw_mb']} MB. Runs: {small['runs_seconds']} s; median **{small['median_seconds']} s**."
-        ),
+        f"Day {small['day']}: {best['files']} files, {best['rows_read']} rows, {best['raw_mb']} MB. "
+        f"Runs: {small['runs_seconds']} s; median **{small['median_seconds']} s** "
+        f"(best run: {best['timings']}).",
+        "",
+        "The same day cold, as EMR runs it (`spark-submit --py-files pipeline_spark.zip job.py`: a new JVM "
+        f"with Spark's default options): **{cold.get('seconds')} s** in all, the job itself "
+        f"{cold.get('job_seconds')} s.",
         "",
         "## Sizes (one run over all files)",
         "",

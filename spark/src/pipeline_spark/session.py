@@ -32,13 +32,12 @@ RUN_CONF = {
     # Cached frames live for one run: compressing them (dictionary statistics per column) cost
     # 60% of the executors' time in a profile, for memory the run gives back minutes later.
     "spark.sql.inMemoryColumnarStorage.compressed": "false",
-    "spark.sql.maxPlanStringLength": "4096",
 }
 BYTES_PER_SHUFFLE_PARTITION = 64 * 1024 * 1024
 SMALL_BATCH_BYTES = 16 * 1024 * 1024
 # The local driver JVM serves many small runs: the C1 JIT and the serial collector cost a fraction of
-# the CPU of C2 + G1 there (measured: 0.5 vs 4 CPU-seconds of JIT/GC per warm run on 2 cores). Big
-# batches run faster with the defaults: set PIPELINE_SPARK_JAVA_OPTIONS="" for those.
+# the CPU of C2 + G1 there (measured: 0.5 vs 4 CPU-seconds of JIT/GC per warm run on 2 cores; a first
+# run over 100k order items also took 23 s instead of 31 s). PIPELINE_SPARK_JAVA_OPTIONS overrides it.
 LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
@@ -99,10 +98,16 @@ def local_session(master: Optional[str] = None, app_name: str = "pipeline-spark"
         # One run compiles ~140 distinct generated classes; the default cache (100 entries) would
         # evict them in LRU order and recompile every one of them on every warm run.
         .config("spark.sql.codegen.cache.maxEntries", "4096")
+        # Plan text is rendered for the listener bus on every query; nobody reads it locally.
+        .config("spark.sql.maxPlanStringLength", "4096")
     )
     for key, value in RUN_CONF.items():
         if key.startswith("spark."):
             builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("PIPELINE_SPARK_LOG_LEVEL", "WARN"))
+    log4j = spark.sparkContext._jvm.org.apache.logging.log4j
+    log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.catalyst.util.StringUtils", log4j.Level.ERROR
+    )
     return spark
