@@ -253,3 +253,39 @@ def test_parquet_input_is_read_as_text_then_typed_by_contract(spark, sales_bundl
     )
     assert file["unexpected_columns"] == ["extra_col"]
     assert "buyer_city" in file["missing_columns"]
+
+
+def test_feed_nulls_are_quarantined_and_rows_no_feed_takes_are_counted(
+    spark, sales_bundle_document, tmp_path
+):
+    import json
+
+    from pipeline_spark.contracts import parse_bundle
+
+    document = json.loads(json.dumps(sales_bundle_document))
+    feeds = document["sources"]["sales_export"]["feeds"]
+    for feed in feeds:
+        not_a10 = "order_ref <> 'A10'"
+        feed["filter"] = f"({feed['filter']}) AND {not_a10}" if feed["filter"] else not_a10
+    seller = next(s for s in feeds[3]["select"] if s["column"] == "seller_id")
+    seller["expression"] = "CASE WHEN order_ref = 'A2' THEN NULL ELSE 'reseller' END"
+    batch = Batch(tmp_path)
+    batch.add("sales_export", "sales_export-2017-01-05.csv", CONTENT)
+    metrics = batch.run(spark, parse_bundle(json.dumps(document)))
+
+    (file,) = metrics["sources"]["sales_export"]["files"]
+    figures = (
+        "rows_read",
+        "rows_quarantined",
+        "rows_curated",
+        "exact_duplicates",
+        "superseded",
+        "rows_filtered",
+    )
+    assert [file[name] for name in figures] == [13, 9, 3, 0, 0, 1]
+    assert file["quarantined_by_reason"]["missing_required"] == 3
+    assert file["conservation_holds"] is True
+    quarantined = batch.quarantine(spark, "sales_export").filter("_reason_column = 'order_items.seller_id'")
+    assert sorted(row._source_line for row in quarantined.collect()) == [5, 11]
+    orders = sorted(row.order_id for row in batch.curated(spark, "orders").collect())
+    assert orders == ["A1"]  # A2 is quarantined, A10 filtered out of every feed
