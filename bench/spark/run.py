@@ -5,7 +5,7 @@ it (all sources, all days) on a warm session, like a large batch window. A small
 warm, several times: that is the common case and its figure is the per-run overhead of the warm
 local stage. Spark start-up (JVM + session, then the job's first run) is measured separately.
 
-    python bench/spark/run.py [--sizes small,100000,500000] [--out bench/results]
+    python bench/spark/run.py [--sizes small,100000,1000000] [--keep-sizes] [--out bench/results]
 
 Results: bench/results/spark.json and bench/results/spark.md.
 """
@@ -148,7 +148,7 @@ def main(argv: list) -> int:
     )
     parser.add_argument(
         "--sizes",
-        default="small,100000,500000",
+        default="small,100000,1000000",
         help="'small' and/or order-item counts",
     )
     parser.add_argument(
