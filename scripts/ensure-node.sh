@@ -8,13 +8,16 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 mkdir -p "$tools/bin"
 
+# The machine's node, looked up without our own .tools/bin (which may already be first on PATH).
+machine_path="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$tools/bin" | paste -sd: -)"
+system_node="$(PATH="$machine_path" command -v node || true)"
 system_major=""
-if command -v node >/dev/null 2>&1; then
-  system_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)"
+if [ -n "$system_node" ]; then
+  system_major="$("$system_node" -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)"
 fi
 
 if [ "$system_major" = "22" ]; then
-  ln -sf "$(command -v node)" "$tools/bin/node"
+  ln -sfn "$system_node" "$tools/bin/node"
 else
   case "$(uname -m)" in
     x86_64) arch=x64 ;;
@@ -26,6 +29,6 @@ else
     echo "installing Node $NODE_VERSION ($pkg from the npm registry; machine has ${system_major:-no} node)"
     npm install --no-save --no-package-lock --prefix "$tools" "$pkg@$NODE_VERSION" >/dev/null
   fi
-  ln -sf "$tools/node_modules/$pkg/bin/node" "$tools/bin/node"
+  ln -sfn "$tools/node_modules/$pkg/bin/node" "$tools/bin/node"
 fi
 "$tools/bin/node" -v >/dev/null
