@@ -90,6 +90,7 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
       orders: options.orders,
       days: options.days,
       seed: options.seed,
+      ...(options.startDate ? { startDate: options.startDate } : {}),
       expectedRows: false,
     });
     const sampleDir = join(root, "sample");
