@@ -290,8 +290,8 @@ function renderMarkdown(report: Record<string, unknown>): string {
       "",
       ...(r.truth_differences && r.truth_differences.length > 0
         ? [
-            "Differences from the generator's truth (which assumes one run per day; a run over several days",
-            "deduplicates each natural key within the run, so versions between days collapse):",
+            "Differences from the generator's truth (which assumes one run per day; a run over several days deduplicates",
+            "each natural key within the run, so versions between days collapse, and applies the quality gate to the whole window):",
             "",
             ...r.truth_differences.map((d) => `- ${d}`),
             "",
