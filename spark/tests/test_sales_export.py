@@ -68,9 +68,11 @@ def test_customers_fed_from_the_export(spark, run):
 
 
 def test_products_filtered_to_lines_with_a_sku_and_weight_derived(spark, run):
+    # A dimension keeps one row per key and effective time: sku1 seen at 10:30 and at 11:00 is two versions.
     batch, _, _ = run
     expected = spark.createDataFrame(
         [
+            ("sku1", None, "móveis", None, Decimal("1250.00"), ts("2017-01-05 10:30"), 2),
             ("sku1", None, "móveis", None, Decimal("1250.00"), ts("2017-01-05 11:00"), 11),
             ("sku2", None, None, None, Decimal("500.00"), ts("2017-01-05 10:30"), 3),
             ("sku9", None, "eletrônicos", None, Decimal("100.00"), ts("2017-01-05 15:00"), 15),
@@ -168,7 +170,7 @@ def test_per_feed_metrics_and_rules(run):
     }
     assert figures == {
         "customers": (6, 3, 3, 0, 3),
-        "products": (5, 3, 1, 1, 3),
+        "products": (5, 4, 1, 0, 3),  # sku1 at two effective times: two versions, nothing superseded
         "orders": (6, 3, 3, 0, 3),
         "order_items": (5, 4, 1, 0, 4),
     }

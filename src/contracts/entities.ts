@@ -17,8 +17,14 @@ export interface EntityColumn {
 export interface EntityDefinition {
   readonly name: string;
   readonly description: string;
-  /** Natural key: one curated row per key and run after deduplication. */
+  /** Natural key. */
   readonly key: readonly string[];
+  /**
+   * What a run deduplicates on. Facts keep one row per natural key (the latest); dimensions keep one row per
+   * natural key and effective time, because every observed version matters to SCD2: a run over many days must
+   * keep the versions that one run per day would have kept, or history would depend on batching.
+   */
+  readonly dedupeKey: readonly string[];
   readonly columns: readonly EntityColumn[];
 }
 
@@ -44,6 +50,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "customers",
     description: "One row per customer id (an order's customer); the person is customer_unique_id.",
     key: ["customer_id"],
+    dedupeKey: ["customer_id", "effective_at"],
     columns: [
       required("customer_id"),
       required("customer_unique_id"),
@@ -57,6 +64,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "products",
     description: "One row per product id.",
     key: ["product_id"],
+    dedupeKey: ["product_id", "effective_at"],
     columns: [
       required("product_id"),
       column("product_name", "string"),
@@ -76,6 +84,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "sellers",
     description: "One row per seller id.",
     key: ["seller_id"],
+    dedupeKey: ["seller_id", "effective_at"],
     columns: [
       required("seller_id"),
       column("zip_code_prefix", "string"),
@@ -88,6 +97,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "orders",
     description: "One row per order id.",
     key: ["order_id"],
+    dedupeKey: ["order_id"],
     columns: [
       required("order_id"),
       required("customer_id"),
@@ -104,6 +114,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "order_items",
     description: "One row per (order id, item number).",
     key: ["order_id", "order_item_id"],
+    dedupeKey: ["order_id", "order_item_id"],
     columns: [
       required("order_id"),
       required("order_item_id", "int"),
@@ -120,6 +131,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "payments",
     description: "One row per (order id, payment sequence number).",
     key: ["order_id", "payment_sequential"],
+    dedupeKey: ["order_id", "payment_sequential"],
     columns: [
       required("order_id"),
       required("payment_sequential", "int"),
@@ -133,6 +145,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     name: "category_translation",
     description: "One row per Portuguese category name.",
     key: ["category_name"],
+    dedupeKey: ["category_name", "effective_at"],
     columns: [required("category_name"), column("category_name_english", "string"), effectiveAt],
   },
 ];

@@ -230,7 +230,11 @@ export const buildBundle = (sources: Record<string, CompiledSource>): ContractBu
     entities: Object.fromEntries(
       ENTITIES.map((entity) => [
         entity.name,
-        { key: [...entity.key], columns: entity.columns.map((column) => ({ ...column })) },
+        {
+          key: [...entity.key],
+          dedupe_key: [...entity.dedupeKey],
+          columns: entity.columns.map((column) => ({ ...column })),
+        },
       ]),
     ),
     lineage_columns: Object.keys(LINEAGE_COLUMNS),

@@ -50,6 +50,7 @@ export interface ContractBundle {
     string,
     {
       readonly key: readonly string[];
+      readonly dedupe_key: readonly string[];
       readonly columns: readonly {
         name: string;
         type: EntityColumnType;

@@ -1,4 +1,4 @@
-import type { QuarantineReason } from "../contracts/entities.js";
+import { ENTITIES, type QuarantineReason } from "../contracts/entities.js";
 
 /** A curated value as the expected truth spells it: text, integer, decimal text ("12.30") or null. */
 export type TruthValue = string | number | null;
@@ -86,16 +86,13 @@ export const SOURCE_ENTITY: Record<string, string> = {
   category_translation: "category_translation",
 };
 
-/** Natural keys (as in src/contracts/entities.ts). */
-export const ENTITY_KEY: Record<string, readonly string[]> = {
-  customers: ["customer_id"],
-  products: ["product_id"],
-  sellers: ["seller_id"],
-  orders: ["order_id"],
-  order_items: ["order_id", "order_item_id"],
-  payments: ["order_id", "payment_sequential"],
-  category_translation: ["category_name"],
-};
+/** Natural keys, and what one run deduplicates on (dimensions keep every effective time): from the entities. */
+export const ENTITY_KEY: Record<string, readonly string[]> = Object.fromEntries(
+  ENTITIES.map((entity) => [entity.name, entity.key]),
+);
+export const ENTITY_DEDUPE_KEY: Record<string, readonly string[]> = Object.fromEntries(
+  ENTITIES.map((entity) => [entity.name, entity.dedupeKey]),
+);
 
 /** Source order used for files and truth (dimension-like sources first). */
 export const SOURCES: readonly string[] = [

@@ -1,4 +1,11 @@
-import { centsText, ENTITY_KEY, type EntityRow, SOURCE_ENTITY, type TruthValue } from "./rows.js";
+import {
+  centsText,
+  ENTITY_DEDUPE_KEY,
+  ENTITY_KEY,
+  type EntityRow,
+  SOURCE_ENTITY,
+  type TruthValue,
+} from "./rows.js";
 import type { RawFile } from "./write.js";
 
 /**
@@ -69,8 +76,12 @@ const newestFirst = (a: CuratedRow, b: CuratedRow): number => {
 };
 const oldestFirst = (a: CuratedRow, b: CuratedRow): number => newestFirst(b, a);
 
-const keyOf = (entity: string, row: EntityRow): string => {
-  const key = ENTITY_KEY[entity] as readonly string[];
+const keyOf = (
+  entity: string,
+  row: EntityRow,
+  keys: Record<string, readonly string[]> = ENTITY_KEY,
+): string => {
+  const key = keys[entity] as readonly string[];
   return key.length === 1
     ? String(row[key[0] as string])
     : key.map((column) => String(row[column])).join("\u0001");
@@ -135,7 +146,7 @@ const truthOfDay = (
         groups = new Map();
         byEntity.set(raw.entity, groups);
       }
-      const key = keyOf(raw.entity, raw.row);
+      const key = keyOf(raw.entity, raw.row, ENTITY_DEDUPE_KEY);
       const existing = groups.get(key);
       if (existing === undefined) groups.set(key, curated);
       else if (Array.isArray(existing)) existing.push(curated);

@@ -121,6 +121,8 @@ class Entity:
     name: str
     key: tuple[str, ...]
     columns: tuple[EntityColumn, ...]
+    # What a run deduplicates on: the key for facts, key + effective_at for dimensions (every version counts).
+    dedupe_key: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -245,6 +247,7 @@ def parse_bundle(text: str) -> Bundle:
         name: Entity(
             name=name,
             key=tuple(_need(raw, "key", f"entities.{name}")),
+            dedupe_key=tuple(raw.get("dedupe_key") or _need(raw, "key", f"entities.{name}")),
             columns=tuple(
                 EntityColumn(name=c["name"], type=c["type"], nullable=bool(c["nullable"]))
                 for c in _need(raw, "columns", f"entities.{name}")

@@ -41,10 +41,13 @@ def with_dedup_status(rows: DataFrame, entity: Entity) -> DataFrame:
     >>> ranked = with_dedup_status(fed_rows(validated, "orders", 0), bundle.entities["orders"])
     >>> ranked.filter("_kept")  # one row per order_id
     """
-    key = ", ".join(ident(name) for name in entity.key)
+    # Rows are deduplicated on the entity's dedupe key (dimensions: key + effective_at, every version counts);
+    # distinct keys are counted on the natural key.
+    dedupe_key = ", ".join(ident(name) for name in (entity.dedupe_key or entity.key))
+    natural_key = ", ".join(ident(name) for name in entity.key)
     order = "ORDER BY effective_at DESC, _source_file DESC, _source_line DESC, _record_seq DESC"
-    by_key = f"(PARTITION BY {key} {order})"
-    by_key_and_source = f"(PARTITION BY {key}, _source {order})"
+    by_key = f"(PARTITION BY {dedupe_key} {order})"
+    by_key_and_source = f"(PARTITION BY {natural_key}, _source {order})"
     values = "named_struct(" + ", ".join(f"{literal(n)}, {ident(n)}" for n in entity.column_names) + ")"
     return rows.selectExpr(
         "*",
