@@ -30,9 +30,21 @@ export const buildProgram = (): Command => {
 };
 
 const hintFor = (error: unknown): string => {
-  if (error instanceof PipelineError && error.name === "ContractError")
-    return "fix the contract file and run again";
-  return "run with DEBUG=1 for the stack trace";
+  if (!(error instanceof PipelineError)) return "run with DEBUG=1 for the stack trace";
+  switch (error.name) {
+    case "ContractError":
+      return "fix the contract file and run again";
+    case "ValidationError":
+      return error.message.startsWith("configuration")
+        ? "for dev/prod, set the environment the deployed stack exports (see docs/deploy.md)"
+        : "check the command's arguments (--help)";
+    case "NotFoundError":
+      return "list what exists with `pipeline runs --stage <stage>`";
+    case "TransientError":
+      return "this may pass if tried again";
+    default:
+      return "the run record has the detail (`pipeline status <run>`); DEBUG=1 prints the stack trace";
+  }
 };
 
 export const main = async (argv: readonly string[]): Promise<number> => {

@@ -5,8 +5,16 @@
  */
 export const sparkEntryPoint = (artifactsBucket: string): string => `s3://${artifactsBucket}/spark/job.py`;
 
+/**
+ * Worker sizes equal to the application's pre-initialized capacity (infra/resources/spark.yml): a job that asks
+ * for other sizes cannot use the warm workers and waits for new ones.
+ */
+const WORKER_SIZES =
+  "--conf spark.driver.cores=2 --conf spark.driver.memory=3g " +
+  "--conf spark.executor.cores=4 --conf spark.executor.memory=7g --conf spark.executor.instances=2";
+
 export const sparkSubmitParameters = (artifactsBucket: string): string =>
-  `--py-files s3://${artifactsBucket}/spark/pipeline_spark.zip --conf spark.sql.session.timeZone=UTC`;
+  `--py-files s3://${artifactsBucket}/spark/pipeline_spark.zip --conf spark.sql.session.timeZone=UTC ${WORKER_SIZES}`;
 
 /** The job's arguments for one run: the manifest is the whole contract between PlanBatch and Spark. */
 export const sparkArguments = (manifestUri: string): string[] => ["--manifest", manifestUri];

@@ -114,6 +114,26 @@ describe("the local stage, end to end", () => {
     }
   });
 
+  it("drops every day at once as ONE run and gets the truth of one run per day (history does not depend on batching)", {
+    timeout: 900_000,
+  }, async () => {
+    // A seed whose days pass the quality gate (a gate decides per run, so gated source-days would differ).
+    const ungated = generateDataset({ orders: 300, days: 3, seed: 7, expectedRows: false });
+    expect(ungated.truth.gated).toEqual([]);
+    const stage = await open(await tempDir());
+    try {
+      for (const file of ungated.files) await stage.put(file.key, file.content);
+      await stage.settle();
+      const runs = await statuses(stage);
+      expect(runs.map(([, status]) => status)).toEqual(["SUCCEEDED"]);
+      const snapshot = await starSnapshot(stage.warehouse);
+      expect(compareWithTruth(snapshot, ungated.truth).differences).toEqual([]);
+      expect(snapshot).toEqual(expectedStarOf(ungated.truth));
+    } finally {
+      await stage.close();
+    }
+  });
+
   it("drops the days in reverse order and gets the same tables", { timeout: 900_000 }, async () => {
     expect(forwardTables).toBeDefined();
     const stage = await open(await tempDir());
