@@ -302,7 +302,7 @@ describe("EmrServerlessSparkRunner", () => {
           entryPoint: "s3://acme-artifacts/spark/job.py",
           entryPointArguments: ["--manifest", "s3://acme-curated/manifests/run-1.json"],
           sparkSubmitParameters:
-            "--py-files s3://acme-artifacts/spark/pipeline_spark.zip --conf spark.sql.session.timeZone=UTC",
+            "--py-files s3://acme-artifacts/spark/pipeline_spark.zip --conf spark.sql.session.timeZone=UTC --conf spark.driver.cores=2 --conf spark.driver.memory=3g --conf spark.executor.cores=4 --conf spark.executor.memory=7g --conf spark.executor.instances=2",
         },
       },
     });
