@@ -50,6 +50,10 @@ export const assembleAws = (config: PipelineConfig): App => {
           database: config.warehouse.database,
           // Packaged next to the handler in Lambda (docs/deploy.md); the repository's sql/ for the CLI.
           sqlRoot: process.env.SQL_ROOT ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "sql"),
+          // A statement's polling budget must end before the Lambda's own timeout does.
+          ...(config.warehouse.pollTimeoutMs === undefined
+            ? {}
+            : { poll: { timeoutMs: config.warehouse.pollTimeoutMs } }),
         })
       : missing<Warehouse>("WAREHOUSE_WORKGROUP and WAREHOUSE_DATABASE"),
     log,

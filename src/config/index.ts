@@ -26,7 +26,9 @@ export interface PipelineConfig {
   /** The CloudWatch metric (EMF) check-quality emits per run: sources whose verdict is fail. */
   readonly qualityMetric: { readonly namespace: string; readonly name: string } | undefined;
   /** Redshift Serverless through the Data API (await-load, merge, verify-load, the CLI's query). */
-  readonly warehouse: { readonly workgroup: string; readonly database: string } | undefined;
+  readonly warehouse:
+    | { readonly workgroup: string; readonly database: string; readonly pollTimeoutMs?: number }
+    | undefined;
   readonly tuning: Tuning;
   /** Local stage only: `.local/<stage>` as an absolute path. */
   readonly localRoot: string | undefined;
@@ -70,6 +72,8 @@ export const cloudEnvSchema = z.object({
   DQ_FAILURE_METRIC: z.string().min(1).optional(),
   WAREHOUSE_WORKGROUP: z.string().min(1).optional(),
   WAREHOUSE_DATABASE: z.string().min(1).optional(),
+  /** How long one Redshift Data API statement may be polled: set below the function's own timeout. */
+  WAREHOUSE_POLL_TIMEOUT_MS: positiveInt.optional(),
   BATCH_MAX_FILES: positiveInt.default(DEFAULT_TUNING.batchMaxFiles),
   BATCH_MAX_BYTES: positiveInt.default(DEFAULT_TUNING.batchMaxBytes),
   BATCH_MAX_INPUT_CHARS: positiveInt.max(200_000).default(DEFAULT_TUNING.batchMaxInputChars),
@@ -115,7 +119,13 @@ export const loadConfig = (env: Record<string, string | undefined>): PipelineCon
         : undefined,
     warehouse:
       e.WAREHOUSE_WORKGROUP && e.WAREHOUSE_DATABASE
-        ? { workgroup: e.WAREHOUSE_WORKGROUP, database: e.WAREHOUSE_DATABASE }
+        ? {
+            workgroup: e.WAREHOUSE_WORKGROUP,
+            database: e.WAREHOUSE_DATABASE,
+            ...(e.WAREHOUSE_POLL_TIMEOUT_MS === undefined
+              ? {}
+              : { pollTimeoutMs: e.WAREHOUSE_POLL_TIMEOUT_MS }),
+          }
         : undefined,
     tuning: {
       batchMaxFiles: e.BATCH_MAX_FILES,

@@ -553,6 +553,19 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       }
     });
 
+    it("give every warehouse function a statement polling budget that ends before its own timeout", () => {
+      for (const name of [
+        "AwaitDashloadLambdaFunction",
+        "MergeLambdaFunction",
+        "VerifyDashloadLambdaFunction",
+      ]) {
+        const fn = resource(template, name);
+        const budget = Number(prop(fn, "Properties.Environment.Variables.WAREHOUSE_POLL_TIMEOUT_MS"));
+        expect(budget, name).toBeGreaterThan(0);
+        expect(budget, name).toBeLessThan(Number(prop(fn, "Properties.Timeout")) * 1000);
+      }
+    });
+
     it("build the state machine's ARN from its name, never by Ref (no dependency cycle)", () => {
       const env = prop(
         resource(template, "TriggerLambdaFunction"),
