@@ -58,11 +58,12 @@ describe("mergePlan", () => {
     for (const entity of ENTITIES) expect(written).toContain(`staging.${entity.name}`);
   });
 
-  it("computes the incoming rows of a fact identically in its delete and insert steps", async () => {
+  it("decides a fact's delete and insert steps on the same rows: the run's slice of one staging view", async () => {
     const plan = await mergePlan(files);
     const incoming = (name: string) => {
-      const sql = plan.find((statement) => statement.name === name)?.sql ?? "";
-      return sql.slice(sql.indexOf("WITH staged AS"), sql.indexOf("\n)\n\n", sql.indexOf("incoming AS (")));
+      const sql = stripComments(plan.find((statement) => statement.name === name)?.sql ?? "");
+      const start = sql.indexOf("WITH incoming AS");
+      return sql.slice(start, sql.indexOf("\n)\n", start) + 2);
     };
     for (const [step, entity] of [
       ["030", "orders"],
@@ -70,10 +71,16 @@ describe("mergePlan", () => {
       ["034", "payments"],
     ] as const) {
       const deleted = incoming(`merge/${step}_core_${entity}_delete_superseded.sql`);
-      expect(deleted).toContain("AS row_hash");
+      expect(deleted).toContain(`FROM staging.${entity}_newest\n    WHERE _run_id = :run_id`);
       const insertName = `merge/0${Number(step) + 1}_core_${entity}_insert_latest.sql`;
       expect(incoming(insertName), insertName).toBe(deleted);
     }
+    const views = (await files.folder("ddl")).filter((file) => file.name.endsWith("_newest.sql"));
+    expect(views.map((file) => file.name)).toEqual([
+      "ddl/080_staging_orders_newest.sql",
+      "ddl/081_staging_order_items_newest.sql",
+      "ddl/082_staging_payments_newest.sql",
+    ]);
   });
 
   it("accepts execution-name run ids only", () => {
