@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ValidationError } from "../errors.js";
 
 /** Defect and quirk rates: each is the probability per eligible row. */
 export const defectRatesSchema = z.strictObject({
@@ -39,3 +40,15 @@ export const generatorOptionsSchema = z.strictObject({
 });
 export type GeneratorOptions = z.output<typeof generatorOptionsSchema>;
 export type GeneratorOptionsInput = z.input<typeof generatorOptionsSchema>;
+
+/** Validates generator options, failing with the offending path. */
+export const parseGeneratorOptions = (input: GeneratorOptionsInput): GeneratorOptions => {
+  const parsed = generatorOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(
+      `generator option ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data;
+};

@@ -2,6 +2,10 @@
  * A small seeded PRNG (sfc32 seeded through splitmix32): the generator's only source of
  * randomness, so the same seed always produces byte-identical files.
  */
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
+/** Scratch space for one hex id (ids are built digit by digit: far cheaper than `toString(16)`). */
+const HEX_ID_BUFFER = Buffer.alloc(32);
+
 export class Random {
   private a: number;
   private b: number;
@@ -48,8 +52,13 @@ export class Random {
     return probability > 0 && this.next() < probability;
   }
 
+  /** Uniform index in [0, length): what `pick` draws. */
+  index(length: number): number {
+    return Math.floor(this.next() * length);
+  }
+
   pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
+    const item = items[this.index(items.length)];
     if (item === undefined) throw new RangeError("pick from an empty list");
     return item;
   }
@@ -69,8 +78,11 @@ export class Random {
 
   /** A 32-character lowercase hex id, shaped like the Olist ids. */
   hexId(): string {
-    let id = "";
-    for (let i = 0; i < 4; i++) id += this.uint32().toString(16).padStart(8, "0");
-    return id;
+    for (let word = 0; word < 4; word++) {
+      const value = this.uint32();
+      for (let digit = 0; digit < 8; digit++)
+        HEX_ID_BUFFER[word * 8 + digit] = HEX_DIGITS[(value >>> (28 - 4 * digit)) & 15] as number;
+    }
+    return HEX_ID_BUFFER.toString("latin1");
   }
 }

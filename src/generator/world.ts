@@ -1,5 +1,6 @@
-import { CATEGORIES, ORDER_STATUSES, PAYMENT_TYPES, PLACES } from "./catalog.js";
+import { CATEGORIES, ORDER_STATUSES, PAYMENT_TYPES } from "./catalog.js";
 import type { GeneratorOptions } from "./options.js";
+import { drawPlaceCode, People, type Place, placeOf } from "./people.js";
 import { Random } from "./random.js";
 import {
   centsText,
@@ -89,11 +90,10 @@ const PAYMENT_NUMERIC: ReadonlySet<string> = new Set([
   "payment_value",
 ]);
 
-interface Place {
-  readonly zip: string;
-  readonly city: string;
-  readonly state: string;
-}
+/** Source -> its position in SOURCES (the order of a day's files). */
+const SOURCE_INDEX: Record<string, number> = Object.fromEntries(
+  SOURCES.map((source, index) => [source, index]),
+);
 
 interface ProductAttributes {
   readonly category: string | null;
@@ -113,7 +113,8 @@ interface ProductAttributes {
  */
 export class WorldBuilder {
   private readonly random: Random;
-  private readonly days = new Map<string, SourceDay>();
+  /** Day -> its source-days not yet handed out, indexed like SOURCES. */
+  private readonly pending = new Map<number, (SourceDay | undefined)[]>();
   private readonly startMs: number;
 
   constructor(private readonly options: GeneratorOptions) {
@@ -126,38 +127,55 @@ export class WorldBuilder {
     return this.startMs + day * DAY_MS;
   }
 
+  /** Every source-day, in file order (day, then source). */
   build(): SourceDay[] {
+    return [...this.buildDays()].flat();
+  }
+
+  /**
+   * Yields each day's source-days (in source order) as soon as the day is complete, so a caller can
+   * write and drop it before the next day is built. Rows only ever land on the current or a later
+   * day, so a day is complete once the orders of the following day begin. Days without rows are skipped.
+   */
+  *buildDays(): Generator<SourceDay[]> {
     const { orders: orderCount, days } = this.options;
     const last = days - 1;
     this.emitTranslations();
     const sellers = this.buildSellers(Math.max(5, Math.round(orderCount / 40)));
     const products = this.buildProducts(Math.max(10, Math.round(orderCount / 4)), last);
-    const persons: { uniqueId: string; place: Place }[] = [];
+    const people = new People();
+    let complete = -1;
     for (let index = 0; index < orderCount; index++) {
       const day = Math.min(last, Math.floor((index * days) / orderCount));
-      this.buildOrder(day, last, persons, products, sellers);
+      for (; complete < day - 1; complete++) yield* this.release(complete + 1);
+      this.buildOrder(day, last, people, products, sellers);
     }
-    return [...this.days.values()].sort(
-      (a, b) => a.day - b.day || SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source),
-    );
+    for (; complete < last; complete++) yield* this.release(complete + 1);
+  }
+
+  /** Hands out one day's source-days (nothing for a day without rows) and forgets them. */
+  private *release(day: number): Generator<SourceDay[]> {
+    const sourceDays = this.pending.get(day);
+    this.pending.delete(day);
+    const present = sourceDays?.filter((sourceDay): sourceDay is SourceDay => sourceDay !== undefined) ?? [];
+    if (present.length > 0) yield present;
   }
 
   private place(): Place {
-    const [city, state, low, high] = this.random.pick(PLACES);
-    const lowercase = this.random.chance(0.02);
-    return {
-      zip: String(this.random.int(low, high)).padStart(5, "0"),
-      city,
-      state: lowercase ? state.toLowerCase() : state,
-    };
+    return placeOf(drawPlaceCode(this.random));
   }
 
   private sourceDay(source: string, day: number): SourceDay {
-    const id = `${day}:${source}`;
-    let found = this.days.get(id);
+    let sources = this.pending.get(day);
+    if (!sources) {
+      sources = new Array<SourceDay | undefined>(SOURCES.length).fill(undefined);
+      this.pending.set(day, sources);
+    }
+    const index = SOURCE_INDEX[source] as number;
+    let found = sources[index];
     if (!found) {
       found = { source, day, rows: [] };
-      this.days.set(id, found);
+      sources[index] = found;
     }
     return found;
   }
@@ -331,7 +349,7 @@ export class WorldBuilder {
   private buildOrder(
     day: number,
     last: number,
-    persons: { uniqueId: string; place: Place }[],
+    people: People,
     products: readonly string[],
     sellers: readonly string[],
   ): void {
@@ -339,22 +357,23 @@ export class WorldBuilder {
     const random = this.random;
     // The customer: a new person, or a returning one (a new customer id per order, as in Olist), who may have moved.
     const customerId = random.hexId();
-    const returning = persons.length > 0 && random.chance(0.04);
-    let person: { uniqueId: string; place: Place };
+    const returning = people.count > 0 && random.chance(0.04);
+    let person: number;
     if (returning) {
-      person = random.pick(persons);
-      if (random.chance(rates.customerMove * 10)) person.place = this.place();
+      person = random.index(people.count);
+      if (random.chance(rates.customerMove * 10)) people.move(person, drawPlaceCode(random));
     } else {
-      person = { uniqueId: random.hexId(), place: this.place() };
-      persons.push(person);
+      const uniqueId = random.hexId();
+      person = people.add(uniqueId, drawPlaceCode(random));
     }
     const orphanCustomer = random.chance(rates.orphan);
     if (!orphanCustomer) {
-      this.emitCustomer(customerId, person.uniqueId, person.place, this.lateDay(day, last));
+      const uniqueId = people.uniqueId(person);
+      this.emitCustomer(customerId, uniqueId, placeOf(people.placeCode(person)), this.lateDay(day, last));
       if (day < last && random.chance(rates.customerMove)) {
         // The same customer id re-sent later with a new address: a new version of the person.
-        person.place = this.place();
-        this.emitCustomer(customerId, person.uniqueId, person.place, random.int(day + 1, last));
+        people.move(person, drawPlaceCode(random));
+        this.emitCustomer(customerId, uniqueId, placeOf(people.placeCode(person)), random.int(day + 1, last));
       }
     }
 

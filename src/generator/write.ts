@@ -18,6 +18,7 @@ export interface RawFile {
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
+const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
 const csvField = (value: string | null, random: Random, optionalQuote: number): string => {
   if (value === null || value === "") return "";
@@ -27,8 +28,41 @@ const csvField = (value: string | null, random: Random, optionalQuote: number): 
 
 const jsonValue = (value: string | null, numeric: boolean): string => {
   if (value === null) return "null";
-  if (numeric && /^-?\d+(\.\d+)?$/.test(value)) return value;
+  if (numeric && NUMBER_TEXT.test(value)) return value;
   return JSON.stringify(value);
+};
+
+/** One CSV record; a malformed one loses its last field (the formatting stream still draws for it). */
+const csvRecord = (
+  raw: RawRow,
+  columns: readonly string[],
+  random: Random,
+  optionalQuote: number,
+): string => {
+  const kept = raw.defect?.malformed ? columns.length - 1 : columns.length;
+  let text = "";
+  for (let index = 0; index < columns.length; index++) {
+    const field = csvField(raw.fields[columns[index] as string] ?? null, random, optionalQuote);
+    if (index < kept) text = index === 0 ? field : `${text},${field}`;
+  }
+  return text;
+};
+
+/** One JSON line (`"column":` prefixes precomputed); a malformed one is cut in half. */
+const jsonRecord = (raw: RawRow, columns: readonly string[], prefixes: readonly string[]): string => {
+  let body = "";
+  for (let index = 0; index < columns.length; index++) {
+    const column = columns[index] as string;
+    const value = jsonValue(raw.fields[column] ?? null, raw.numeric?.has(column) ?? false);
+    body = index === 0 ? `${prefixes[index]}${value}` : `${body},${prefixes[index]}${value}`;
+  }
+  return raw.defect?.malformed ? `{${body.slice(0, Math.floor(body.length / 2))}` : `{${body}}`;
+};
+
+const newlinesIn = (text: string): number => {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 };
 
 /** Which days ship which format: the quirks are spread deterministically over the files. */
@@ -56,36 +90,24 @@ export const writeRawFile = (
   const batchDate = formatDate(dayStartMs);
   const { format, gzip, finalNewline } = layout(source, day);
   const columns = SOURCE_COLUMNS[source] as readonly string[];
+  const prefixes = columns.map((column) => `${JSON.stringify(column)}:`);
   const crlf = source === "category_translation";
   const eol = crlf ? "\r\n" : "\n";
-  const parts: string[] = [];
-  const records: { raw: RawRow; line: number }[] = [];
-  let line = 1;
-  if (format === "csv") {
-    parts.push((crlf ? "\ufeff" : "") + columns.join(","));
-    line = 2;
+  const records: { raw: RawRow; line: number }[] = new Array(rows.length);
+  // Records joined by `eol`, the CSV header first; built by concatenation (no per-row arrays).
+  let body = format === "csv" ? (crlf ? "\ufeff" : "") + columns.join(",") : "";
+  let parts = format === "csv" ? 1 : 0;
+  let line = parts + 1;
+  for (let index = 0; index < rows.length; index++) {
+    const raw = rows[index] as RawRow;
+    const text =
+      format === "csv" ? csvRecord(raw, columns, random, optionalQuote) : jsonRecord(raw, columns, prefixes);
+    records[index] = { raw, line };
+    line += text.includes("\n") ? 1 + newlinesIn(text) : 1;
+    body = parts === 0 ? text : body + eol + text;
+    parts++;
   }
-  for (const raw of rows) {
-    let text: string;
-    if (format === "csv") {
-      const values = columns.map((column) => csvField(raw.fields[column] ?? null, random, optionalQuote));
-      if (raw.defect?.malformed) values.pop();
-      text = values.join(",");
-    } else {
-      const body = columns
-        .map(
-          (column) =>
-            `${JSON.stringify(column)}:${jsonValue(raw.fields[column] ?? null, raw.numeric?.has(column) ?? false)}`,
-        )
-        .join(",");
-      text = raw.defect?.malformed ? `{${body.slice(0, Math.floor(body.length / 2))}` : `{${body}}`;
-    }
-    records.push({ raw, line });
-    line += 1 + (text.match(/\n/g)?.length ?? 0);
-    parts.push(text);
-  }
-  let body = parts.join(eol);
-  if (finalNewline && parts.length > 0) body += eol;
+  if (finalNewline && parts > 0) body += eol;
   const extension = `${format}${gzip ? ".gz" : ""}`;
   const plain = Buffer.from(body, "utf8");
   return {

@@ -6,7 +6,15 @@ import { gunzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
-import { type GeneratedDataset, generateDataset, writeDataset } from "../../src/generator/index.js";
+import {
+  type GeneratedDataset,
+  generateDataset,
+  generateToDirectory,
+  writeDataset,
+} from "../../src/generator/index.js";
+import { drawPlaceCode, People, placeOf } from "../../src/generator/people.js";
+import { Random } from "../../src/generator/random.js";
+import { Scd2Versions } from "../../src/generator/scd2-versions.js";
 import { curatedRecord } from "../../src/generator/truth.js";
 
 const OPTIONS = { seed: 7, orders: 600, days: 6 };
@@ -279,5 +287,86 @@ describe("the quality gate in the truth", () => {
     expect(gated.truth.entities.orders).toBe(dataset.truth.entities.orders - lost);
     // The Spark-level truth (per file) does not change: the gate acts after the transform.
     expect(gated.truth.files).toEqual(dataset.truth.files);
+  });
+});
+
+describe("streaming generation", () => {
+  it("writes exactly what the in-memory path writes, and reports the same truth", async () => {
+    const streamed = await mkdtemp(join(tmpdir(), "generated-"));
+    const summary = await generateToDirectory(OPTIONS, streamed);
+    expect(await digestOfTree(streamed)).toBe(await digestOfTree(outDir));
+    expect(summary.truth).toEqual(dataset.truth);
+    expect(summary.files).toBe(dataset.files.length);
+    expect(summary.bytes).toBe(dataset.files.reduce((sum, file) => sum + file.content.length, 0));
+  });
+
+  it("matches the in-memory path with gated sources, days without orders and without expected rows", async () => {
+    const strict = await mkdtemp(join(tmpdir(), "contracts-"));
+    for (const name of await readdir("contracts")) {
+      const text = await readFile(join("contracts", name), "utf8");
+      await writeFile(
+        join(strict, name),
+        name === "orders.yaml" ? text.replace("threshold: 0.05", "threshold: 0.0") : text,
+      );
+    }
+    for (const options of [
+      { ...OPTIONS, contracts: strict },
+      { seed: 3, orders: 40, days: 90 },
+      { seed: 5, orders: 300, days: 4, expectedRows: false },
+    ]) {
+      const inMemory = await mkdtemp(join(tmpdir(), "generated-"));
+      const generated = generateDataset(options);
+      await writeDataset(generated, inMemory);
+      const streamed = await mkdtemp(join(tmpdir(), "generated-"));
+      const summary = await generateToDirectory(options, streamed);
+      expect(await digestOfTree(streamed)).toBe(await digestOfTree(inMemory));
+      expect(summary.truth).toEqual(generated.truth);
+    }
+  });
+
+  it("replaces what the output folder held", async () => {
+    const target = await mkdtemp(join(tmpdir(), "generated-"));
+    await generateToDirectory({ ...OPTIONS, seed: 8 }, target);
+    await generateToDirectory(OPTIONS, target);
+    expect(await digestOfTree(target)).toBe(await digestOfTree(outDir));
+  });
+});
+
+describe("compact state", () => {
+  it("packs a place into a number and back, drawing what an unpacked place draws", () => {
+    const random = new Random(11);
+    const people = new People();
+    for (let index = 0; index < 2000; index++) {
+      const place = placeOf(drawPlaceCode(random));
+      expect(place.zip).toMatch(/^\d{5}$/);
+      people.add(random.hexId(), drawPlaceCode(random));
+    }
+    expect(people.count).toBe(2000);
+    expect(people.uniqueId(1999)).toMatch(/^[0-9a-f]{32}$/);
+    const lowercase = Array.from({ length: 2000 }, (_, person) => placeOf(people.placeCode(person))).filter(
+      (place) => place.state === place.state.toLowerCase(),
+    );
+    expect(lowercase.length).toBeGreaterThan(0);
+    people.move(0, drawPlaceCode(random));
+  });
+
+  it("hex ids are 32 lowercase hex digits, one 8-digit word per draw", () => {
+    const words = new Random(99);
+    const ids = new Random(99);
+    const expected = Array.from({ length: 4 }, () => words.uint32().toString(16).padStart(8, "0")).join("");
+    expect(ids.hexId()).toBe(expected);
+  });
+
+  it("SCD2 versions refuse a run whose observations predate an earlier run's", () => {
+    const versions = new Scd2Versions("customer_unique_id", ["city"]);
+    const observation = (effectiveAt: string, city: string) => ({
+      row: { customer_unique_id: "p1", city, effective_at: effectiveAt },
+      file: `customers/dt=${effectiveAt.slice(0, 10)}/customers.csv`,
+      line: 2,
+    });
+    versions.add([observation("2017-01-03 00:00:00", "a")]);
+    versions.add([observation("2017-01-04 00:00:00", "b"), observation("2017-01-04 00:00:00", "b")]);
+    expect(versions.counts()).toEqual({ keys: 1, versions: 2, keys_with_history: 1 });
+    expect(() => versions.add([observation("2017-01-02 00:00:00", "c")])).toThrow(/predate/);
   });
 });

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { generateDataset, writeDataset } from "../../generator/index.js";
+import { generateToDirectory } from "../../generator/index.js";
 import { stageOption } from "../stage-option.js";
 
 const integer = (value: string): number => {
@@ -30,17 +30,18 @@ export const registerGenerateCommand = (program: Command): void => {
         expectedRows: boolean;
       }) => {
         const started = performance.now();
-        const dataset = generateDataset({
-          orders: options.orders,
-          days: options.days,
-          seed: options.seed,
-          startDate: options.start,
-          expectedRows: options.expectedRows,
-        });
-        await writeDataset(dataset, options.out);
+        // Streams day by day: memory stays bounded however many orders and days are asked for.
+        const { truth, bytes } = await generateToDirectory(
+          {
+            orders: options.orders,
+            days: options.days,
+            seed: options.seed,
+            startDate: options.start,
+            expectedRows: options.expectedRows,
+          },
+          options.out,
+        );
         const seconds = (performance.now() - started) / 1000;
-        const { truth } = dataset;
-        const bytes = dataset.files.reduce((sum, file) => sum + file.content.length, 0);
         process.stdout.write(
           `generated ${truth.totals.files} files (${(bytes / 1e6).toFixed(1)} MB, ${truth.totals.rows_read} rows: ` +
             `${truth.entities.orders} orders, ${truth.entities.order_items} order items) over ${truth.batch_dates.length} days ` +
