@@ -1,5 +1,6 @@
 import { PLACES } from "./catalog.js";
-import type { Random } from "./random.js";
+import { Int32Column } from "./columns.js";
+import { hexOfWords, type Random, wordOfHex } from "./random.js";
 
 /** Where a person or seller lives, as the raw files spell it. */
 export interface Place {
@@ -32,31 +33,42 @@ export const placeOf = (code: number): Place => {
   };
 };
 
-/** Every person met so far (returning customers are drawn from them): unique id and current place. */
+/**
+ * Every person met so far (returning customers are drawn from them): unique id (a hex id, kept as
+ * four 32-bit words) and current place (packed), in typed columns: a few dozen bytes a person.
+ */
 export class People {
-  private readonly uniqueIds: string[] = [];
-  private readonly placeCodes: number[] = [];
+  private readonly idWords = new Int32Column(0);
+  private readonly placeCodes = new Int32Column(0);
+  private people = 0;
 
   get count(): number {
-    return this.uniqueIds.length;
+    return this.people;
   }
 
-  /** Adds a person; returns its index. */
+  /** Adds a person (`uniqueId` is a 32-digit lowercase hex id); returns its index. */
   add(uniqueId: string, placeCode: number): number {
-    this.uniqueIds.push(uniqueId);
-    this.placeCodes.push(placeCode);
-    return this.uniqueIds.length - 1;
+    const person = this.people++;
+    for (let word = 0; word < 4; word++) this.idWords.set(person * 4 + word, wordOfHex(uniqueId, word));
+    this.placeCodes.set(person, placeCode);
+    return person;
   }
 
   uniqueId(person: number): string {
-    return this.uniqueIds[person] as string;
+    const at = person * 4;
+    return hexOfWords(
+      this.idWords.get(at),
+      this.idWords.get(at + 1),
+      this.idWords.get(at + 2),
+      this.idWords.get(at + 3),
+    );
   }
 
   placeCode(person: number): number {
-    return this.placeCodes[person] as number;
+    return this.placeCodes.get(person);
   }
 
   move(person: number, placeCode: number): void {
-    this.placeCodes[person] = placeCode;
+    this.placeCodes.set(person, placeCode);
   }
 }

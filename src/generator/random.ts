@@ -6,6 +6,27 @@ const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
 /** Scratch space for one hex id (ids are built digit by digit: far cheaper than `toString(16)`). */
 const HEX_ID_BUFFER = Buffer.alloc(32);
 
+/** Four 32-bit words as a 32-digit lowercase hex id (each word zero-padded to 8 digits). */
+export const hexOfWords = (w0: number, w1: number, w2: number, w3: number): string => {
+  const words = [w0, w1, w2, w3];
+  for (let word = 0; word < 4; word++) {
+    const value = words[word] as number;
+    for (let digit = 0; digit < 8; digit++)
+      HEX_ID_BUFFER[word * 8 + digit] = HEX_DIGITS[(value >>> (28 - 4 * digit)) & 15] as number;
+  }
+  return HEX_ID_BUFFER.toString("latin1");
+};
+
+/** Word `word` (0-3) of a 32-digit lowercase hex id. */
+export const wordOfHex = (id: string, word: number): number => {
+  let value = 0;
+  for (let index = word * 8; index < word * 8 + 8; index++) {
+    const code = id.charCodeAt(index);
+    value = value * 16 + (code <= 57 ? code - 48 : code - 87);
+  }
+  return value;
+};
+
 export class Random {
   private a: number;
   private b: number;
@@ -78,11 +99,6 @@ export class Random {
 
   /** A 32-character lowercase hex id, shaped like the Olist ids. */
   hexId(): string {
-    for (let word = 0; word < 4; word++) {
-      const value = this.uint32();
-      for (let digit = 0; digit < 8; digit++)
-        HEX_ID_BUFFER[word * 8 + digit] = HEX_DIGITS[(value >>> (28 - 4 * digit)) & 15] as number;
-    }
-    return HEX_ID_BUFFER.toString("latin1");
+    return hexOfWords(this.uint32(), this.uint32(), this.uint32(), this.uint32());
   }
 }

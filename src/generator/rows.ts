@@ -108,9 +108,22 @@ export const SOURCES: readonly string[] = [
 const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
 
 const datePrefixes = new Map<number, string>();
-const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => pad(value));
+/** Second of the day -> "HH:MM:SS", built on first use. */
+const TIMES_OF_DAY: (string | undefined)[] = new Array(86_400).fill(undefined);
 
-/** `2017-10-02 10:56:33` from epoch milliseconds (UTC). Hot in the generator: the date part is cached per day. */
+const timeOfDay = (second: number): string => {
+  let time = TIMES_OF_DAY[second];
+  if (time === undefined) {
+    time = `${pad(Math.floor(second / 3600))}:${pad(Math.floor(second / 60) % 60)}:${pad(second % 60)}`;
+    TIMES_OF_DAY[second] = time;
+  }
+  return time;
+};
+
+/**
+ * `2017-10-02 10:56:33` from epoch milliseconds (UTC). Hot in the generator: the date part is cached
+ * per day and the time part per second, so each timestamp is one concatenation of two shared strings.
+ */
 export const formatTimestamp = (ms: number): string => {
   const day = Math.floor(ms / 86_400_000);
   let prefix = datePrefixes.get(day);
@@ -119,8 +132,7 @@ export const formatTimestamp = (ms: number): string => {
     prefix = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `;
     datePrefixes.set(day, prefix);
   }
-  const seconds = Math.floor((ms - day * 86_400_000) / 1000);
-  return `${prefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}`;
+  return prefix + timeOfDay(Math.floor((ms - day * 86_400_000) / 1000));
 };
 
 export const formatDate = (ms: number): string => formatTimestamp(ms).slice(0, 10);

@@ -1,4 +1,6 @@
+import { Int32Column } from "./columns.js";
 import { type CuratedRow, oldestFirst } from "./day-truth.js";
+import { KeyIndex } from "./key-index.js";
 import type { EntityRow } from "./rows.js";
 
 /** One SCD2 version: from when it holds, and what the caller keeps of its row. */
@@ -17,19 +19,22 @@ const FIRST_VALID_FROM = "1900-01-01 00:00:00";
 
 /**
  * SCD2 versions of one dimension, folded run by run: observations in (effective_at, file, line)
- * order, a new version whenever the attributes change. Keeps per key only the last attributes (as a
- * number) and, if asked, each version's validity and a caller-chosen part of its row.
+ * order, a new version whenever the attributes change. Keeps per key (a slot of `keys`) only the
+ * last attributes (as a number) and, if asked, each version's validity and a caller-chosen part of
+ * its row.
  *
  * Folding needs every run's observations to be newer than those of earlier runs (the generator's
  * dimension rows take the effective time of the day they are sent on); `add` refuses anything else.
  */
 export class Scd2Versions<Kept = null> {
-  private readonly slots = new Map<string, number>();
   private readonly attributeIds = new Map<string, number>();
-  private readonly lastAttributes: number[] = [];
-  private readonly versionCounts: number[] = [];
-  private readonly versionLists: Version<Kept>[][] = [];
+  private readonly lastAttributes = new Int32Column(-1);
+  /** Versions per slot; 0 for a slot of `keys` this dimension never saw. */
+  private readonly versionCounts = new Int32Column(0);
+  private readonly firstVersions: Version<Kept>[] = [];
+  private readonly laterVersions = new Map<number, Version<Kept>[]>();
   private newest: CuratedRow | undefined;
+  private keyTotal = 0;
   private versionTotal = 0;
   private withHistory = 0;
 
@@ -38,6 +43,8 @@ export class Scd2Versions<Kept = null> {
     private readonly attributes: readonly string[],
     /** What to keep of each version's row; without it, only counts are kept. */
     private readonly keep?: (row: EntityRow) => Kept,
+    /** Slots of the keys (may be shared with other users of the same ids). */
+    readonly keys: KeyIndex = new KeyIndex(),
   ) {}
 
   /** Folds one run's observations (any order). */
@@ -50,57 +57,47 @@ export class Scd2Versions<Kept = null> {
     this.newest = ordered[ordered.length - 1] ?? this.newest;
   }
 
-  has(key: string): boolean {
-    return this.slots.has(key);
+  /** Whether the key in `slot` has a version. */
+  has(slot: number): boolean {
+    return slot >= 0 && this.versionCounts.get(slot) > 0;
   }
 
-  /** The versions of `key` (only when rows are kept). */
-  versionsOf(key: string): readonly Version<Kept>[] | undefined {
-    const slot = this.slots.get(key);
-    return slot === undefined ? undefined : this.versionLists[slot];
+  /** The version of the key in `slot` valid at `at` (the last with validFrom <= at; only when rows are kept). */
+  versionAt(slot: number, at: string): Version<Kept> | undefined {
+    if (!this.has(slot)) return undefined;
+    const first = this.firstVersions[slot];
+    let found = first && first.validFrom <= at ? first : undefined;
+    for (const version of this.laterVersions.get(slot) ?? []) if (version.validFrom <= at) found = version;
+    return found;
   }
 
   counts(): VersionCounts {
-    return { keys: this.slots.size, versions: this.versionTotal, keys_with_history: this.withHistory };
+    return { keys: this.keyTotal, versions: this.versionTotal, keys_with_history: this.withHistory };
   }
 
   private observe(observation: CuratedRow): void {
     const { row } = observation;
-    const key = String(row[this.keyColumn]);
+    const slot = this.keys.add(String(row[this.keyColumn]));
     const hash = JSON.stringify(this.attributes.map((column) => row[column] ?? null));
     let attributeId = this.attributeIds.get(hash);
     if (attributeId === undefined) {
       attributeId = this.attributeIds.size;
       this.attributeIds.set(hash, attributeId);
     }
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = this.lastAttributes.length;
-      this.slots.set(key, slot);
-      this.lastAttributes.push(attributeId);
-      this.versionCounts.push(1);
-      if (this.keep) this.versionLists.push([{ validFrom: FIRST_VALID_FROM, kept: this.keep(row) }]);
-      this.versionTotal++;
+    const count = this.versionCounts.get(slot);
+    if (count > 0 && this.lastAttributes.get(slot) === attributeId) return;
+    this.lastAttributes.set(slot, attributeId);
+    this.versionCounts.set(slot, count + 1);
+    this.versionTotal++;
+    if (count === 0) this.keyTotal++;
+    if (count === 1) this.withHistory++;
+    if (!this.keep) return;
+    if (count === 0) {
+      this.firstVersions[slot] = { validFrom: FIRST_VALID_FROM, kept: this.keep(row) };
       return;
     }
-    if (this.lastAttributes[slot] === attributeId) return;
-    this.lastAttributes[slot] = attributeId;
-    const count = (this.versionCounts[slot] as number) + 1;
-    this.versionCounts[slot] = count;
-    if (count === 2) this.withHistory++;
-    this.versionTotal++;
-    if (this.keep)
-      this.versionLists[slot]?.push({ validFrom: String(row.effective_at), kept: this.keep(row) });
+    const later = this.laterVersions.get(slot) ?? [];
+    later.push({ validFrom: String(row.effective_at), kept: this.keep(row) });
+    this.laterVersions.set(slot, later);
   }
 }
-
-/** The version valid at `at` (validFrom <= at), if any. */
-export const versionAt = <Kept>(
-  versions: readonly Version<Kept>[] | undefined,
-  at: string,
-): Version<Kept> | undefined => {
-  if (!versions) return undefined;
-  let found: Version<Kept> | undefined;
-  for (const version of versions) if (version.validFrom <= at) found = version;
-  return found;
-};

@@ -1,3 +1,4 @@
+import { Float64Column, Int32Column, TextCodes, Uint8Column } from "./columns.js";
 import {
   bump,
   type CuratedRow,
@@ -8,9 +9,11 @@ import {
   keyText,
   truthOfDay,
 } from "./day-truth.js";
+import { KeyIndex } from "./key-index.js";
 import { LatestByKey } from "./latest-by-key.js";
 import { centsText, ENTITY_KEY, SOURCE_ENTITY, type TruthValue } from "./rows.js";
-import { Scd2Versions, versionAt } from "./scd2-versions.js";
+import { Scd2Versions } from "./scd2-versions.js";
+import { TimestampColumn } from "./timestamps.js";
 import type { RawFile } from "./write.js";
 
 export const CUSTOMER_ATTRIBUTES = ["zip_code_prefix", "city", "state"] as const;
@@ -57,24 +60,36 @@ export class TruthAccumulator {
   private readonly fileTruths = new Map<string, FileTruth>();
   private readonly batchDates: string[] = [];
   private readonly gated: GatedSource[] = [];
-  private readonly orders = new LatestByKey<string>();
-  private readonly orderStatus: string[] = [];
-  private readonly orderPurchasedAt: string[] = [];
-  private readonly orderCustomer: string[] = [];
-  private readonly items = new LatestByKey<string | number>();
-  private readonly itemOrder: number[] = [];
-  private readonly itemProduct: string[] = [];
-  private readonly itemRevenue: number[] = [];
-  private readonly payments = new LatestByKey<string | number>();
-  private readonly paymentOrder: number[] = [];
-  private readonly paymentType: string[] = [];
-  private readonly paymentCents: number[] = [];
-  private readonly customers = new Set<string>();
+  private readonly orders = new LatestByKey();
+  private readonly orderStatus = new Uint8Column(0);
+  private readonly orderPurchasedAt = new TimestampColumn();
+  /** Slot in `customerIds` of the order's customer. */
+  private readonly orderCustomer = new Int32Column(-1);
+  private readonly items = new LatestByKey();
+  private readonly itemOrder = new Int32Column(-1);
+  /** Slot in `productIds` of the item's product. */
+  private readonly itemProduct = new Int32Column(-1);
+  private readonly itemRevenue = new Float64Column(0);
+  private readonly payments = new LatestByKey();
+  private readonly paymentOrder = new Int32Column(-1);
+  private readonly paymentType = new Uint8Column(0);
+  private readonly paymentCents = new Float64Column(0);
+  /** Statuses and payment types. */
+  private readonly texts = new TextCodes();
+  /** Every customer id met (curated, or named by an order), and which ones reach the warehouse. */
+  private readonly customerIds = new KeyIndex();
+  private readonly customerCurated = new Uint8Column(0);
+  private customerCount = 0;
   private readonly sellers = new Set<string>();
   private readonly translations = new Set<string>();
   private readonly personVersions = new Scd2Versions("customer_unique_id", CUSTOMER_ATTRIBUTES);
-  private readonly productVersions = new Scd2Versions("product_id", PRODUCT_ATTRIBUTES, (row) =>
-    row.category_name === undefined ? null : (row.category_name as string | null),
+  /** Every product id met (curated, or named by an item): the slots of the product versions. */
+  private readonly productIds = new KeyIndex();
+  private readonly productVersions = new Scd2Versions(
+    "product_id",
+    PRODUCT_ATTRIBUTES,
+    (row) => (row.category_name === undefined ? null : (row.category_name as string | null)),
+    this.productIds,
   );
 
   constructor(private readonly thresholds: ReadonlyMap<string, number>) {}
@@ -91,7 +106,13 @@ export class TruthAccumulator {
     this.foldOrders(reaching("orders"));
     this.foldItems(reaching("order_items"));
     this.foldPayments(reaching("payments"));
-    for (const curated of reaching("customers")) this.customers.add(String(curated.row.customer_id));
+    for (const curated of reaching("customers")) {
+      const customer = this.customerIds.add(String(curated.row.customer_id));
+      if (this.customerCurated.get(customer) === 0) {
+        this.customerCurated.set(customer, 1);
+        this.customerCount++;
+      }
+    }
     for (const curated of reaching("sellers"))
       this.sellers.add(keyText(ENTITY_KEY.sellers as readonly string[], curated.row));
     for (const curated of reaching("category_translation"))
@@ -106,10 +127,14 @@ export class TruthAccumulator {
       const { row } = curated;
       const slot = this.orders.offer(String(row.order_id), curated);
       if (slot < 0) continue;
-      this.orderStatus[slot] = String(row.status);
-      this.orderPurchasedAt[slot] = String(row.purchased_at);
-      this.orderCustomer[slot] = String(row.customer_id);
+      this.orderStatus.set(slot, this.texts.codeOf(String(row.status)));
+      this.orderPurchasedAt.set(slot, String(row.purchased_at));
+      this.orderCustomer.set(slot, this.customerIds.add(String(row.customer_id)));
     }
+  }
+
+  private customerKnown(customer: number): boolean {
+    return customer >= 0 && this.customerCurated.get(customer) === 1;
   }
 
   /** (order, number) as one key: a small number when it fits, else the key text. */
@@ -127,9 +152,9 @@ export class TruthAccumulator {
       const key = this.lineKey(orderSlot, row.order_item_id, () => keyText(keyColumns, row));
       const slot = this.items.offer(key, curated);
       if (slot < 0) continue;
-      this.itemOrder[slot] = orderSlot;
-      this.itemProduct[slot] = String(row.product_id);
-      this.itemRevenue[slot] = cents(row.unit_price) * Number(row.quantity);
+      this.itemOrder.set(slot, orderSlot);
+      this.itemProduct.set(slot, this.productIds.add(String(row.product_id)));
+      this.itemRevenue.set(slot, cents(row.unit_price) * Number(row.quantity));
     }
   }
 
@@ -141,9 +166,9 @@ export class TruthAccumulator {
       const key = this.lineKey(orderSlot, row.payment_sequential, () => keyText(keyColumns, row));
       const slot = this.payments.offer(key, curated);
       if (slot < 0) continue;
-      this.paymentOrder[slot] = orderSlot;
-      this.paymentType[slot] = String(row.payment_type);
-      this.paymentCents[slot] = cents(row.payment_value);
+      this.paymentOrder.set(slot, orderSlot);
+      this.paymentType.set(slot, this.texts.codeOf(String(row.payment_type)));
+      this.paymentCents.set(slot, cents(row.payment_value));
     }
   }
 
@@ -155,39 +180,39 @@ export class TruthAccumulator {
     let itemsUnknownProduct = 0;
     let itemsUnknownCustomer = 0;
     for (const item of this.items.heldSlots()) {
-      const order = this.itemOrder[item] as number;
+      const order = this.itemOrder.get(item);
       const orderKnown = this.orders.holds(order);
-      const product = this.itemProduct[item] as string;
+      const product = this.itemProduct.get(item);
       if (!orderKnown) itemsUnknownOrder += 1;
       if (!this.productVersions.has(product)) itemsUnknownProduct += 1;
-      if (!orderKnown || !this.customers.has(this.orderCustomer[order] as string)) itemsUnknownCustomer += 1;
-      if (!orderKnown || EXCLUDED_FROM_REVENUE.has(this.orderStatus[order] as string)) continue;
-      const revenue = this.itemRevenue[item] as number;
-      const purchasedAt = this.orderPurchasedAt[order] as string;
+      if (!orderKnown || !this.customerKnown(this.orderCustomer.get(order))) itemsUnknownCustomer += 1;
+      if (!orderKnown || EXCLUDED_FROM_REVENUE.has(this.texts.textOf(this.orderStatus.get(order)))) continue;
+      const revenue = this.itemRevenue.get(item);
+      const purchasedAt = this.orderPurchasedAt.text(order);
       addTo(revenueByMonth, purchasedAt.slice(0, 7), revenue);
-      const version = versionAt(this.productVersions.versionsOf(product), purchasedAt);
+      const version = this.productVersions.versionAt(product, purchasedAt);
       addTo(revenueByCategory, version ? (version.kept ?? "(none)") : "(unknown)", revenue);
     }
 
     const ordersByStatus = new Map<string, number>();
     let ordersUnknownCustomer = 0;
     for (const order of this.orders.heldSlots()) {
-      addTo(ordersByStatus, this.orderStatus[order] as string, 1);
-      if (!this.customers.has(this.orderCustomer[order] as string)) ordersUnknownCustomer += 1;
+      addTo(ordersByStatus, this.texts.textOf(this.orderStatus.get(order)), 1);
+      if (!this.customerKnown(this.orderCustomer.get(order))) ordersUnknownCustomer += 1;
     }
 
     const paymentTypes = new Map<string, { count: number; cents: number }>();
     let paymentCents = 0;
     let paymentsUnknownOrder = 0;
     for (const payment of this.payments.heldSlots()) {
-      const value = this.paymentCents[payment] as number;
-      const type = this.paymentType[payment] as string;
+      const value = this.paymentCents.get(payment);
+      const type = this.texts.textOf(this.paymentType.get(payment));
       paymentCents += value;
       const entry = paymentTypes.get(type) ?? { count: 0, cents: 0 };
       entry.count += 1;
       entry.cents += value;
       paymentTypes.set(type, entry);
-      if (!this.orders.holds(this.paymentOrder[payment] as number)) paymentsUnknownOrder += 1;
+      if (!this.orders.holds(this.paymentOrder.get(payment))) paymentsUnknownOrder += 1;
     }
 
     const fileTruths = [...this.fileTruths.values()];
@@ -219,7 +244,7 @@ export class TruthAccumulator {
         by_source: quarantineBySource,
       },
       entities: {
-        customers: this.customers.size,
+        customers: this.customerCount,
         products: products.keys,
         sellers: this.sellers.size,
         orders: this.orders.size,

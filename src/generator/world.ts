@@ -359,16 +359,17 @@ export class WorldBuilder {
     const customerId = random.hexId();
     const returning = people.count > 0 && random.chance(0.04);
     let person: number;
+    let uniqueId: string;
     if (returning) {
       person = random.index(people.count);
       if (random.chance(rates.customerMove * 10)) people.move(person, drawPlaceCode(random));
+      uniqueId = people.uniqueId(person);
     } else {
-      const uniqueId = random.hexId();
+      uniqueId = random.hexId();
       person = people.add(uniqueId, drawPlaceCode(random));
     }
     const orphanCustomer = random.chance(rates.orphan);
     if (!orphanCustomer) {
-      const uniqueId = people.uniqueId(person);
       this.emitCustomer(customerId, uniqueId, placeOf(people.placeCode(person)), this.lateDay(day, last));
       if (day < last && random.chance(rates.customerMove)) {
         // The same customer id re-sent later with a new address: a new version of the person.

@@ -12,9 +12,12 @@ import {
   generateToDirectory,
   writeDataset,
 } from "../../src/generator/index.js";
+import { KeyIndex } from "../../src/generator/key-index.js";
 import { drawPlaceCode, People, placeOf } from "../../src/generator/people.js";
 import { Random } from "../../src/generator/random.js";
+import { formatTimestamp } from "../../src/generator/rows.js";
 import { Scd2Versions } from "../../src/generator/scd2-versions.js";
+import { canonicalTimestampMs, TimestampColumn } from "../../src/generator/timestamps.js";
 import { curatedRecord } from "../../src/generator/truth.js";
 
 const OPTIONS = { seed: 7, orders: 600, days: 6 };
@@ -368,5 +371,66 @@ describe("compact state", () => {
     versions.add([observation("2017-01-04 00:00:00", "b"), observation("2017-01-04 00:00:00", "b")]);
     expect(versions.counts()).toEqual({ keys: 1, versions: 2, keys_with_history: 1 });
     expect(() => versions.add([observation("2017-01-02 00:00:00", "c")])).toThrow(/predate/);
+  });
+});
+
+describe("key index", () => {
+  it("numbers hex ids, integers and other keys densely in first-seen order, across table growth", () => {
+    const index = new KeyIndex();
+    const random = new Random(5);
+    const hexIds = Array.from({ length: 5000 }, () => random.hexId());
+    const keys: (string | number)[] = [];
+    hexIds.forEach((id, position) => {
+      keys.push(id, position * 32 + (position % 7), `${id}-x`, id.toUpperCase());
+    });
+    keys.push(2 ** 40 + 3, -1, 1.5, "");
+    keys.forEach((key, position) => {
+      expect(index.add(key)).toBe(position);
+    });
+    expect(index.size).toBe(keys.length);
+    keys.forEach((key, position) => {
+      expect(index.find(key)).toBe(position);
+      expect(index.add(key)).toBe(position);
+    });
+    expect(index.find(new Random(6).hexId())).toBe(-1);
+    expect(index.find(12345678)).toBe(-1);
+    expect(index.find("nope")).toBe(-1);
+    expect(index.size).toBe(keys.length);
+  });
+});
+
+describe("timestamps", () => {
+  it("turns canonical timestamps into numbers that format back to the same text, and nothing else", () => {
+    for (const text of ["2017-01-02 00:00:00", "1900-01-01 00:00:00", "2016-02-29 23:59:59"]) {
+      expect(formatTimestamp(canonicalTimestampMs(text))).toBe(text);
+    }
+    for (const text of [
+      "2017-02-30 25:61:00",
+      "2017-13-05 10:11:12",
+      "2017-02-29 10:00:00",
+      "0999-01-01 00:00:00",
+      "yesterday",
+      "2017-01-02T00:00:00",
+    ]) {
+      expect(canonicalTimestampMs(text)).toBeNaN();
+    }
+  });
+
+  it("keeps any text and compares in text order", () => {
+    const column = new TimestampColumn();
+    column.set(0, "2017-01-02 10:00:00");
+    column.set(1, "not a time");
+    column.set(2, "2017-01-02 10:00:00");
+    expect([column.text(0), column.text(1), column.text(2)]).toEqual([
+      "2017-01-02 10:00:00",
+      "not a time",
+      "2017-01-02 10:00:00",
+    ]);
+    expect(column.compare("2017-01-02 09:59:59", 0)).toBe(-1);
+    expect(column.compare("2017-01-02 10:00:00", 0)).toBe(0);
+    expect(column.compare("2017-01-03 00:00:00", 0)).toBe(1);
+    expect(column.compare("2017-01-02 10:00:00", 1)).toBe(-1);
+    column.set(1, "2018-01-01 00:00:00");
+    expect(column.text(1)).toBe("2018-01-01 00:00:00");
   });
 });
