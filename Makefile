@@ -13,6 +13,7 @@ NODE_STAMP := .tools/bin/node
 NPM_STAMP := node_modules/.install-stamp
 VENV_STAMP := .venv/.install-stamp
 BUNDLE := .build/contracts.bundle.json
+LOCALFS_JAR := .build/spark-localfs/pipeline-localfs.jar
 
 .PHONY: help setup demo test lint typecheck test-ts test-py lint-sql test-infra java clean
 
@@ -43,7 +44,11 @@ $(BUNDLE): $(NPM_STAMP) $(wildcard contracts/*.yaml) $(wildcard src/contracts/*.
 java:
 	@scripts/check-java.sh
 
-setup: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE) java
+# Local mode's file:// file system without a forked chmod per folder (spark/localfs).
+$(LOCALFS_JAR): $(VENV_STAMP) spark/localfs/build.sh $(wildcard spark/localfs/src/pipeline/localfs/*.java)
+	@spark/localfs/build.sh "$$(python -c 'import os, pyspark; print(os.path.join(os.path.dirname(pyspark.__file__), "jars"))')" $@
+
+setup: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 
 ## --- front door ------------------------------------------------------------------------
 demo: setup
@@ -67,7 +72,7 @@ typecheck: $(NPM_STAMP)
 test-ts: $(NPM_STAMP) $(BUNDLE)
 	@vitest run
 
-test-py: $(VENV_STAMP) $(BUNDLE) java
+test-py: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 	@cd spark && pytest -q
 
 test-infra: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE)
@@ -81,5 +86,5 @@ clean:
 spark-package: $(VENV_STAMP)
 	@python spark/build.py --out .build/spark
 
-bench-spark: $(VENV_STAMP) $(BUNDLE) java
+bench-spark: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 	@python bench/spark/run.py

@@ -238,3 +238,40 @@ def test_execute_reads_the_manifest_and_writes_metrics_without_side_files(spark,
     assert written["bundle_checksum"] == bundle_document["checksum"]
     assert sorted(p.name for p in (tmp_path / "out" / "metrics").iterdir()) == ["run-test-1.json"]
     assert not [f for f in batch.output_files() if f.endswith(".crc") or "_SUCCESS" in f]
+
+
+def _kept_blocks(spark) -> int:
+    return spark.sparkContext._jsc.getPersistentRDDs().size()
+
+
+LOCATION = ("_run_id", "_source_file")  # differ between two runs of the same files in other folders
+
+
+def _curated_rows(spark, batch, entities):
+    return {
+        entity: sorted(tuple(row) for row in batch.curated(spark, entity).drop(*LOCATION).collect())
+        for entity in entities
+    }
+
+
+def test_small_and_big_batches_give_the_same_rows_and_keep_nothing_after_the_run(spark, bundle, tmp_path):
+    """A small batch is checkpointed, a big one cached (materialize): same rows, both released."""
+    before = _kept_blocks(spark)
+    small = olist_batch(tmp_path / "small", run_id="small")
+    small_metrics = small.run(spark, bundle)
+    assert _kept_blocks(spark) == before
+
+    big = olist_batch(tmp_path / "big", run_id="big")
+    for item in big.inputs:
+        item["size"] = 200 * 2**20  # claimed size: sizes the run's shuffles as a big batch
+    big_metrics = big.run(spark, bundle)
+    assert _kept_blocks(spark) == before
+
+    assert small_metrics["spark"]["shuffle_partitions"] == 1
+    assert big_metrics["spark"]["shuffle_partitions"] > 1
+    entities = sorted(small_metrics["entities"])
+    assert entities == sorted(big_metrics["entities"])
+    assert _curated_rows(spark, small, entities) == _curated_rows(spark, big, entities)
+    for name, source in small_metrics["sources"].items():
+        for field in ("rows_read", "rows_curated", "rows_quarantined", "exact_duplicates", "superseded"):
+            assert source[field] == big_metrics["sources"][name][field], (name, field)

@@ -8,6 +8,7 @@ no ``.crc`` files beside the outputs either.
 from typing import Any
 from urllib.parse import unquote
 
+from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
 from pipeline_spark.errors import InputError
@@ -23,10 +24,15 @@ def hadoop_path(uri: str) -> str:
     return unquote(uri) if uri.startswith("file:") else uri
 
 
+def jvm_class(spark: SparkSession, name: str) -> Any:
+    """A JVM class by its full name. ``spark._jvm.org.apache...`` would resolve each dotted part
+    in turn, and every part that is not a class costs a scan of all the jars on the class path."""
+    return JavaClass(name, spark.sparkContext._gateway._gateway_client)
+
+
 def _path_and_fs(spark: SparkSession, uri: str) -> Any:
-    jvm = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
-    path = jvm.org.apache.hadoop.fs.Path(hadoop_path(uri))
+    path = jvm_class(spark, "org.apache.hadoop.fs.Path")(hadoop_path(uri))
     return path, path.getFileSystem(conf)
 
 
@@ -48,7 +54,7 @@ def read_bytes(spark: SparkSession, uri: str) -> bytes:
     except Exception as error:
         raise InputError(f"cannot read {uri}: {str(error).splitlines()[0]}", error) from error
     try:
-        return bytes(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream))
+        return bytes(jvm_class(spark, "org.apache.commons.io.IOUtils").toByteArray(stream))
     finally:
         stream.close()
 

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from pipeline_spark import fs
@@ -34,7 +34,7 @@ from pipeline_spark.metrics import (
     union_all,
 )
 from pipeline_spark.reading import file_plan, read_parquet_file, read_text_files
-from pipeline_spark.session import configure_run
+from pipeline_spark.session import configure_run, materialize, release
 from pipeline_spark.validation import (
     FileLineage,
     RunValues,
@@ -47,6 +47,8 @@ log = logging.getLogger("pipeline_spark")
 
 # Rows per output file: a small day is one file per entity, a big batch is split (~30-60 MB files).
 ROWS_PER_FILE = 1_000_000
+# Output folders written at once (each write is a Spark job of its own).
+WRITE_THREADS = 8
 # A gzip file is counted at this multiple of its size when sizing shuffles.
 GZIP_RATIO = 5
 
@@ -114,11 +116,19 @@ def _read_source(
 
 
 def _write_parquet(frame: DataFrame, uri: str, files: int) -> int:
-    """Writes one output folder (overwriting it) and returns the rows actually written."""
-    observation = Observation()
-    observed = frame.coalesce(files).observe(observation, F.count(F.lit(1)).alias("rows"))
+    """Writes one output folder (overwriting it) and returns the rows actually written.
+
+    The rows are counted by an observation on the write itself (no second pass). The JVM's
+    ``Observation`` is used directly: PySpark's wrapper looks the class up by its dotted path and
+    reads the result through a Java iterator that ends in an exception, for each write.
+    """
+    spark = frame.sparkSession
+    observation = fs.jvm_class(spark, "org.apache.spark.sql.Observation")()
+    rows = F.count(F.lit(1)).alias("rows")._jc
+    no_more = spark.sparkContext._jvm.PythonUtils.toSeq([])
+    observed = DataFrame(frame.coalesce(files)._jdf.observe(observation, rows, no_more), spark)
     observed.write.mode("overwrite").parquet(fs.hadoop_path(uri))
-    return int(observation.get["rows"])
+    return int(observation.getAsJava().get("rows"))
 
 
 def run_job(
@@ -157,7 +167,9 @@ def run_job(
             # A small batch is processed as one partition end to end: a single-partition plan
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.
             raw = raw.coalesce(1)
-        validated[name] = validate_source(raw, bundle.sources[name], bundle.entities, lineage, run).cache()
+        validated[name] = materialize(
+            validate_source(raw, bundle.sources[name], bundle.entities, lineage, run), small=partitions == 1
+        )
 
     feeds_by_entity: dict[str, list[DataFrame]] = defaultdict(list)
     entity_sources: dict[str, list[str]] = defaultdict(list)
@@ -167,7 +179,9 @@ def run_job(
             if name not in entity_sources[feed.entity]:
                 entity_sources[feed.entity].append(name)
     ranked: dict[str, DataFrame] = {
-        entity: with_dedup_status(union_feeds(frames), bundle.entities[entity]).cache()
+        entity: materialize(
+            with_dedup_status(union_feeds(frames), bundle.entities[entity]), small=partitions == 1
+        )
         for entity, frames in sorted(feeds_by_entity.items())
     }
 
@@ -221,7 +235,7 @@ def run_job(
         raise
     finally:
         for frame in list(validated.values()) + list(ranked.values()):
-            frame.unpersist()
+            release(frame)
     _finish(metrics, clock)
     return metrics
 
@@ -229,6 +243,16 @@ def run_job(
 def _finish(metrics: dict[str, Any], clock: float) -> None:
     metrics["finished_at"] = _iso_now()
     metrics["seconds"] = round(time.perf_counter() - clock, 3)
+
+
+_WRITERS: list[ThreadPoolExecutor] = []
+
+
+def _writer_pool() -> ThreadPoolExecutor:
+    """One pool for the process: a warm session keeps its py4j connections (one per thread)."""
+    if not _WRITERS:
+        _WRITERS.append(ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="pipeline-write"))
+    return _WRITERS[0]
 
 
 def _write_outputs(
@@ -266,8 +290,7 @@ def _write_outputs(
             fs.delete(spark, uri)
     if not tasks:
         return
-    with ThreadPoolExecutor(max_workers=min(8, len(tasks))) as pool:
-        written = list(pool.map(lambda task: _write_parquet(task[1], task[0], task[2]), tasks))
+    written = list(_writer_pool().map(lambda task: _write_parquet(task[1], task[0], task[2]), tasks))
     wrong = [
         f"{uri}: wrote {count} rows, counted {expected}"
         for (uri, _, _, expected), count in zip(tasks, written)

@@ -8,7 +8,8 @@ import math
 import os
 from typing import Optional
 
-from pyspark.sql import SparkSession
+from py4j.java_gateway import java_import
+from pyspark.sql import DataFrame, SparkSession
 
 # Session-level SQL settings every run relies on (safe to set on a running session).
 RUN_CONF = {
@@ -55,8 +56,44 @@ def shuffle_partitions(input_bytes: int, parallelism: int) -> int:
     return max(cores, min(wanted, 4 * cores))
 
 
+# JVM classes PySpark looks up by short name on most DataFrame calls. py4j resolves a short name by
+# trying each imported package in turn, and every miss scans all ~250 jars on the class path;
+# importing them by full name makes the lookup a map hit.
+HOT_JVM_CLASSES = (
+    "org.apache.spark.sql.functions",
+    "org.apache.spark.api.python.PythonUtils",
+    "org.apache.spark.sql.api.python.PythonSQLUtils",
+    "org.apache.spark.api.python.SerDeUtil",
+    "org.apache.spark.api.python.PythonRDD",
+    "org.apache.spark.api.python.SimplePythonFunction",
+    "org.apache.spark.sql.SparkSession",
+)
+
+
+def materialize(frame: DataFrame, small: bool) -> DataFrame:
+    """Keeps a frame that several outputs read, computed once by the first action that needs it.
+
+    A small batch gets a local checkpoint: every plan built on the frame then starts from a leaf
+    instead of the frame's whole lineage, which is what a warm run of a day's files spends its time
+    on (analysing, optimising and serialising plans, not computing rows). A big batch is cached,
+    so a lost executor's blocks are recomputed from lineage instead of failing the run.
+    """
+    return frame.localCheckpoint(eager=False) if small else frame.cache()
+
+
+def release(frame: DataFrame) -> None:
+    """Frees what ``materialize`` kept (cached blocks, or the local checkpoint's blocks)."""
+    plan = frame._jdf.queryExecution().analyzed()
+    if plan.nodeName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
+    else:
+        frame.unpersist()
+
+
 def configure_run(spark: SparkSession, input_bytes: int) -> int:
     """Applies the per-run settings to a (possibly warm) session; returns the shuffle partitions."""
+    for name in HOT_JVM_CLASSES:
+        java_import(spark._jvm, name)
     for key, value in RUN_CONF.items():
         spark.conf.set(key, value)
     hadoop = spark.sparkContext._jsc.hadoopConfiguration()
@@ -69,6 +106,20 @@ def configure_run(spark: SparkSession, input_bytes: int) -> int:
 
 def _package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# Built by `make setup` (spark/localfs): Hadoop's file:// file system without a forked chmod per
+# folder and file it creates. Local mode only; without it the session works the same, slower.
+LOCAL_FS_CLASS = "pipeline.localfs.NioLocalFileSystem"
+
+
+def local_fs_jar() -> Optional[str]:
+    """The local file system jar, if built (``PIPELINE_SPARK_LOCAL_FS_JAR`` overrides the path)."""
+    default = os.path.join(
+        os.path.dirname(os.path.dirname(_package_root())), ".build", "spark-localfs", "pipeline-localfs.jar"
+    )
+    path = os.environ.get("PIPELINE_SPARK_LOCAL_FS_JAR", default)
+    return path if path and os.path.isfile(path) else None
 
 
 def local_session(master: Optional[str] = None, app_name: str = "pipeline-spark") -> SparkSession:
@@ -104,6 +155,11 @@ def local_session(master: Optional[str] = None, app_name: str = "pipeline-spark"
     for key, value in RUN_CONF.items():
         if key.startswith("spark."):
             builder = builder.config(key, value)
+    jar = local_fs_jar()
+    if jar:
+        builder = builder.config("spark.driver.extraClassPath", jar).config(
+            "spark.hadoop.fs.file.impl", LOCAL_FS_CLASS
+        )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("PIPELINE_SPARK_LOG_LEVEL", "WARN"))
     log4j = spark.sparkContext._jvm.org.apache.logging.log4j

@@ -210,30 +210,35 @@ def validate_source(
     later_checks: list[tuple[str, str, Optional[str]]] = []
     for k, rule in enumerate(rules):
         if rule.severity == "error":
-            later_checks.append((failures[k], "rule_violation", rule.column))
+            later_checks.append((f"__rule{k}", "rule_violation", rule.column))
     for i, feed in enumerate(source.feeds):
         entity = entities[feed.entity]
         for select, entity_column in zip(feed.select, entity.columns):
             if not entity_column.nullable:
                 later_checks.append(
                     (
-                        f"({passes[i]} AND CAST(({select.expression}) AS {select.type}) IS NULL)",
+                        f"(__pass{i} AND __feed{i}.{ident(select.column)} IS NULL)",
                         "missing_required",
                         f"{feed.entity}.{select.column}",
                     )
                 )
-    decisions = source_checks + later_checks
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {literal(why)}" for c, why, _ in decisions) + " END"
-    reason_column = "CASE " + " ".join(f"WHEN {c} THEN {literal(name)}" for c, _, name in decisions) + " END"
-    typed_ok = "NOT (" + " OR ".join(f"coalesce({c}, false)" for c, _, _ in source_checks) + ")"
-    return typed.selectExpr(
+    checked = typed.selectExpr(
         "*",
         *[f"{failure} AS __rule{k}" for k, failure in enumerate(failures)],
         *[f"{condition} AS __pass{i}" for i, condition in enumerate(passes)],
         *[f"{_feed_struct(feed)} AS __feed{i}" for i, feed in enumerate(source.feeds)],
-        f"{reason} AS _reason",
-        f"CAST({reason_column} AS string) AS _reason_column",
-        f"{typed_ok} AS __typed_ok",
+    )
+    # The first failing check decides; its position picks the reason and the column, so each condition
+    # is written (and analysed) once. A position beyond the source checks means the typed values are fine.
+    decisions = source_checks + later_checks
+    position = "CASE " + " ".join(f"WHEN {c} THEN {n}" for n, (c, _, _) in enumerate(decisions, 1)) + " END"
+    reasons = ", ".join(literal(why) for _, why, _ in decisions)
+    columns = ", ".join(f"CAST({literal(name)} AS string)" for _, _, name in decisions)
+    return checked.selectExpr("*", f"{position} AS __check").selectExpr(
+        "*",
+        f"element_at(array({reasons}), __check) AS _reason",
+        f"element_at(array({columns}), __check) AS _reason_column",
+        f"coalesce(__check > {len(source_checks)}, true) AS __typed_ok",
     )
 
 
