@@ -53,7 +53,7 @@ export interface DayTruth {
   readonly batchDate: string;
   /** Sources of this day's run that the gate stops (their curated rows are still written by Spark). */
   readonly gated: readonly GatedSource[];
-  /** entity -> curated rows of the run over this day, sorted by natural key. */
+  /** entity -> curated rows of the run over this day, sorted by natural key (unless asked not to). */
   readonly curated: Map<string, CuratedRow[]>;
   /** source -> quarantined rows, in file order. */
   readonly quarantine: Map<string, QuarantinedRow[]>;
@@ -101,15 +101,29 @@ const newFileTruth = (file: RawFile): FileTruth => ({
 /** key -> its row, or every row of the key when it occurs more than once (rare: arrays only then). */
 type Groups = Map<string, CuratedRow | CuratedRow[]>;
 
-/** Keeps the newest row of each dedupe key, counts the others, and sorts the kept rows by natural key. */
-const dedupe = (entity: string, groups: Groups, fileTruths: Map<string, FileTruth>): CuratedRow[] => {
-  const kept: { key: string; curated: CuratedRow }[] = [];
-  const curatedPerFile = new Map<string, number>();
+const byNaturalKey = (entity: string, rows: readonly CuratedRow[]): CuratedRow[] => {
   const keyColumns = ENTITY_KEY[entity] as readonly string[];
+  const keyed = rows.map((curated) => ({ key: keyText(keyColumns, curated.row), curated }));
+  keyed.sort((a, b) => compareText(a.key, b.key));
+  return keyed.map((entry) => entry.curated);
+};
+
+/**
+ * Keeps the newest row of each dedupe key and counts the others; the kept rows come sorted by
+ * natural key when `sorted`, else in the order their keys first appeared.
+ */
+const dedupe = (
+  entity: string,
+  groups: Groups,
+  fileTruths: Map<string, FileTruth>,
+  sorted: boolean,
+): CuratedRow[] => {
+  const kept: CuratedRow[] = [];
+  const curatedPerFile = new Map<string, number>();
   for (const entry of groups.values()) {
     const group = Array.isArray(entry) ? entry.sort(newestFirst) : [entry];
     const [winner, ...dropped] = group as [CuratedRow, ...CuratedRow[]];
-    kept.push({ key: keyText(keyColumns, winner.row), curated: winner });
+    kept.push(winner);
     curatedPerFile.set(winner.file, (curatedPerFile.get(winner.file) ?? 0) + 1);
     for (const loser of dropped) {
       const truth = fileTruths.get(loser.file) as FileTruth;
@@ -119,8 +133,7 @@ const dedupe = (entity: string, groups: Groups, fileTruths: Map<string, FileTrut
   }
   for (const [file, count] of curatedPerFile)
     bump((fileTruths.get(file) as FileTruth).curated, entity, count);
-  kept.sort((a, b) => compareText(a.key, b.key));
-  return kept.map((entry) => entry.curated);
+  return sorted ? byNaturalKey(entity, kept) : kept;
 };
 
 /** Sources whose share of quarantined rows in this run exceeds their `max_reject_rate` threshold. */
@@ -156,12 +169,14 @@ const gatedSources = (
 
 /**
  * Runs one day's files through the run semantics: quarantine, map, dedupe. Adds each file's
- * truth to `fileTruths` (a file's counts are final once its day has run).
+ * truth to `fileTruths` (a file's counts are final once its day has run). Sorting the curated rows
+ * (for the expected-row files) can be skipped: nothing else depends on their order.
  */
 export const truthOfDay = (
   files: readonly RawFile[],
   fileTruths: Map<string, FileTruth>,
   thresholds: ReadonlyMap<string, number>,
+  sortCurated = true,
 ): DayTruth => {
   const byEntity = new Map<string, Groups>();
   const quarantine = new Map<string, QuarantinedRow[]>();
@@ -199,7 +214,8 @@ export const truthOfDay = (
     }
   }
   const curated = new Map<string, CuratedRow[]>();
-  for (const [entity, groups] of byEntity) curated.set(entity, dedupe(entity, groups, fileTruths));
+  for (const [entity, groups] of byEntity)
+    curated.set(entity, dedupe(entity, groups, fileTruths, sortCurated));
   const gated = gatedSources(files, fileTruths, thresholds);
   return { batchDate: files[0]?.batchDate ?? "", gated, curated, quarantine };
 };

@@ -18,6 +18,22 @@ export interface VersionCounts {
 const FIRST_VALID_FROM = "1900-01-01 00:00:00";
 
 /**
+ * Observations oldest first (a stable sort, as by `oldestFirst`). A run's observations mostly share
+ * one effective time and one file (the dimension's file of the day): then line order is that order,
+ * and much cheaper to sort by.
+ */
+const inObservationOrder = (observations: readonly CuratedRow[]): CuratedRow[] => {
+  const first = observations[0];
+  const oneTimeOneFile =
+    first !== undefined &&
+    observations.every(
+      (observation) =>
+        observation.file === first.file && observation.row.effective_at === first.row.effective_at,
+    );
+  return [...observations].sort(oneTimeOneFile ? (a, b) => a.line - b.line : oldestFirst);
+};
+
+/**
  * SCD2 versions of one dimension, folded run by run: observations in (effective_at, file, line)
  * order, a new version whenever the attributes change. Keeps per key (a slot of `keys`) only the
  * last attributes (as a number) and, if asked, each version's validity and a caller-chosen part of
@@ -49,7 +65,7 @@ export class Scd2Versions<Kept = null> {
 
   /** Folds one run's observations (any order). */
   add(observations: readonly CuratedRow[]): void {
-    const ordered = [...observations].sort(oldestFirst);
+    const ordered = inObservationOrder(observations);
     const first = ordered[0];
     if (first && this.newest && oldestFirst(first, this.newest) < 0)
       throw new Error(`SCD2 ${this.keyColumn}: a run's observations predate an earlier run's`);

@@ -42,7 +42,7 @@ export const generateToDirectory = async (
     await writeOutputFiles(rawFiles.map((file) => rawOutputFile(outDir, file)));
     files += rawFiles.length;
     bytes += rawFiles.reduce((sum, file) => sum + file.content.length, 0);
-    const day = accumulator.addDay(rawFiles);
+    const day = accumulator.addDay(rawFiles, options.expectedRows);
     if (options.expectedRows) await writeOutputFiles(expectedRowFiles(outDir, day));
   }
   const truth = accumulator.finish();

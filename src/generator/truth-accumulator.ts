@@ -94,9 +94,13 @@ export class TruthAccumulator {
 
   constructor(private readonly thresholds: ReadonlyMap<string, number>) {}
 
-  /** Runs one day's files (one batch date, in file order) and folds the run in. */
-  addDay(files: readonly RawFile[]): DayTruth {
-    const day = truthOfDay(files, this.fileTruths, this.thresholds);
+  /**
+   * Runs one day's files (one batch date, in file order) and folds the run in. The truth does not
+   * depend on the order of the day's curated rows: sorting them (by natural key) is only for callers
+   * that write or compare them.
+   */
+  addDay(files: readonly RawFile[], sortCurated = true): DayTruth {
+    const day = truthOfDay(files, this.fileTruths, this.thresholds, sortCurated);
     this.batchDates.push(day.batchDate);
     this.gated.push(...day.gated);
     // What reaches the warehouse: the run's curated rows except those of the sources the gate stopped.
