@@ -22,6 +22,10 @@ const fileMetric = z.looseObject({
   exact_duplicates: count.optional(),
   superseded: count.optional(),
   rows_curated: count.optional(),
+  /** Why the file as a whole could not be read (corrupt gzip, unsupported type), else null. */
+  error: z.string().nullable().optional(),
+  missing_columns: z.array(z.string()).default([]),
+  unexpected_columns: z.array(z.string()).default([]),
 });
 
 const entityMetric = z.looseObject({

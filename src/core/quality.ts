@@ -238,6 +238,64 @@ const verdictOf = (results: readonly RuleResult[]): Verdict => {
   return "pass";
 };
 
+const listed = (items: readonly string[], limit = 3): string =>
+  items.length > limit
+    ? `${items.slice(0, limit).join("; ")}; and ${items.length - limit} more`
+    : items.join("; ");
+
+/**
+ * A file the job could not read at all (corrupt gzip, unsupported type, unreadable parquet) has
+ * no rows to quarantine: its rows would be missing while the run looks green. It fails the source.
+ */
+const filesReadable = (metrics: SourceMetrics): RuleResult => {
+  const broken = metrics.files.filter((file) => file.error);
+  return {
+    name: "files_readable",
+    rule: "files_readable",
+    severity: "error",
+    observed: broken.length,
+    threshold: 0,
+    evaluated: metrics.files.length,
+    failed: broken.length,
+    status: broken.length > 0 ? "fail" : "pass",
+    detail:
+      broken.length > 0
+        ? `${broken.length} of ${metrics.files.length} files could not be read: ${listed(broken.map((file) => `${file.uri}: ${file.error}`))}`
+        : `all ${metrics.files.length} files were read`,
+  };
+};
+
+/**
+ * A header that lacks contract columns (their values arrive as null) or carries columns the contract
+ * does not know is schema drift at the producer: worth a warning before it becomes a failure.
+ */
+const columnsMatch = (metrics: SourceMetrics): RuleResult => {
+  const drifted = metrics.files.filter(
+    (file) => file.missing_columns.length > 0 || file.unexpected_columns.length > 0,
+  );
+  const describe = drifted.map((file) => {
+    const parts = [
+      file.missing_columns.length > 0 ? `missing ${file.missing_columns.join(", ")}` : "",
+      file.unexpected_columns.length > 0 ? `unexpected ${file.unexpected_columns.join(", ")}` : "",
+    ].filter(Boolean);
+    return `${file.uri}: ${parts.join("; ")}`;
+  });
+  return {
+    name: "columns_match",
+    rule: "columns_match",
+    severity: "warn",
+    observed: drifted.length,
+    threshold: 0,
+    evaluated: metrics.files.length,
+    failed: drifted.length,
+    status: drifted.length > 0 ? "warn" : "pass",
+    detail:
+      drifted.length > 0
+        ? `${drifted.length} of ${metrics.files.length} files differ from the contract's columns: ${listed(describe)}`
+        : "every file has exactly the contract's columns",
+  };
+};
+
 /**
  * Evaluates one source's rules on its metrics. A broken conservation law (rows read = curated +
  * quarantined + duplicates) fails the source whatever the contract says.
@@ -269,6 +327,7 @@ export const evaluateSource = (
           ? "rows read = curated + quarantined + duplicates"
           : "the metrics do not say",
   });
+  rules.push(filesReadable(metrics), columnsMatch(metrics));
   return {
     source: contract.source,
     verdict: verdictOf(rules),

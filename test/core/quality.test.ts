@@ -165,7 +165,55 @@ describe("evaluateSource", () => {
   it("fails a source whose conservation law does not hold", () => {
     const result = evaluateSource(contractWith([]), metrics({}, { conservation: { holds: false } }), ctx);
     expect(result.verdict).toBe("fail");
-    expect(result.rules.at(-1)).toMatchObject({ name: "conservation", status: "fail" });
+    expect(result.rules.find((r) => r.name === "conservation")).toMatchObject({ status: "fail" });
+  });
+
+  const file = (uri: string, extra: Partial<SourceMetrics["files"][number]> = {}) => ({
+    uri,
+    rows_read: 10,
+    rows_quarantined: 0,
+    missing_columns: [],
+    unexpected_columns: [],
+    ...extra,
+  });
+
+  it("fails a source with a file that could not be read, naming the file and why", () => {
+    const readable = file("s3://raw/orders/dt=2017-01-05/a.csv");
+    const files = [
+      readable,
+      file("s3://raw/orders/dt=2017-01-05/b.csv.gz", { rows_read: 0, error: "not a readable gzip file" }),
+    ];
+    const result = evaluateSource(contractWith([]), metrics({}, { files }), ctx);
+    expect(result.verdict).toBe("fail");
+    expect(result.rules.find((r) => r.name === "files_readable")).toMatchObject({
+      severity: "error",
+      status: "fail",
+      evaluated: 2,
+      failed: 1,
+      detail:
+        "1 of 2 files could not be read: s3://raw/orders/dt=2017-01-05/b.csv.gz: not a readable gzip file",
+    });
+    const clean = evaluateSource(contractWith([]), metrics({}, { files: [readable] }), ctx);
+    expect(clean.rules.find((r) => r.name === "files_readable")).toMatchObject({ status: "pass" });
+    expect(clean.verdict).toBe("pass");
+  });
+
+  it("warns about files whose header lacks contract columns or carries unknown ones", () => {
+    const files = [
+      file("s3://raw/orders/dt=2017-01-05/a.csv", { missing_columns: ["order_approved_at"] }),
+      file("s3://raw/orders/dt=2017-01-05/b.csv", { unexpected_columns: ["coupon"] }),
+      file("s3://raw/orders/dt=2017-01-05/c.csv"),
+    ];
+    const result = evaluateSource(contractWith([]), metrics({}, { files }), ctx);
+    expect(result.verdict).toBe("warn");
+    expect(result.rules.find((r) => r.name === "columns_match")).toMatchObject({
+      severity: "warn",
+      status: "warn",
+      failed: 2,
+      detail:
+        "2 of 3 files differ from the contract's columns: s3://raw/orders/dt=2017-01-05/a.csv: missing order_approved_at; " +
+        "s3://raw/orders/dt=2017-01-05/b.csv: unexpected coupon",
+    });
   });
 });
 
