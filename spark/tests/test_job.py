@@ -226,6 +226,29 @@ def test_unknown_source_unsupported_type_and_corrupt_gzip_are_reported(spark, bu
     assert metrics["sources"]["orders"]["rows_curated"] == 2
 
 
+def test_a_text_file_too_big_to_parse_whole_is_rejected_and_the_rest_runs(spark, bundle, tmp_path):
+    batch = olist_batch(tmp_path)
+    for item in batch.inputs:
+        if item["key"].endswith("order_items-2017-01-05.csv.gz"):
+            item["size"] = 300 * 2**20  # gzip: about 1.5 GiB of text once decompressed
+        if item["key"].endswith("customers-2017-01-05.csv"):
+            item["size"] = 2**30 + 1
+    metrics = batch.run(spark, bundle)
+    rejected = {item["uri"].rsplit("/", 1)[1]: item["error"] for item in metrics["rejected_files"]}
+    assert sorted(rejected) == ["customers-2017-01-05.csv", "order_items-2017-01-05.csv.gz"]
+    assert rejected["order_items-2017-01-05.csv.gz"].startswith(
+        "file too large: about 1.5 GiB of text once decompressed, over the 1 GiB"
+    )
+    assert rejected["customers-2017-01-05.csv"].startswith("file too large: about 1.0 GiB of text, over")
+    (items_file,) = metrics["sources"]["order_items"]["files"]
+    assert items_file["error"] == rejected["order_items-2017-01-05.csv.gz"]
+    assert items_file["rows_read"] == 0
+    assert "order_items" not in metrics["entities"]
+    assert "customers" not in metrics["entities"]
+    assert metrics["sources"]["orders"]["rows_curated"] == 2
+    assert metrics["conservation"]["holds"]
+
+
 def test_execute_reads_the_manifest_and_writes_metrics_without_side_files(spark, bundle_document, tmp_path):
     batch = olist_batch(tmp_path)
     manifest_uri = batch.write_manifest(bundle_document)

@@ -49,6 +49,9 @@ log = logging.getLogger("pipeline_spark")
 ROWS_PER_FILE = 1_000_000
 # Output folders written at once (each write is a Spark job of its own).
 WRITE_THREADS = 8
+# A csv/jsonl file is parsed whole by one task (multiline quoted fields, exact line numbers); bigger
+# files are rejected with a reason rather than failing the run (Spark's binaryFile stops at 2 GiB).
+MAX_TEXT_FILE_BYTES = 2**30
 # A gzip file is counted at this multiple of its size when sizing shuffles.
 GZIP_RATIO = 5
 
@@ -87,13 +90,25 @@ def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]
     return files
 
 
-def _input_bytes(spark: SparkSession, files: Sequence[dict[str, Any]]) -> int:
+def _size_inputs(spark: SparkSession, files: Sequence[dict[str, Any]]) -> int:
+    """Fills in each readable file's size, rejects a text file too big to parse as one piece, and
+    returns the run's input bytes (gzip counted at its usual expansion) for sizing the shuffles."""
     total = 0
     for entry in files:
         if entry["error"]:
             continue
-        size = entry["size"] if entry["size"] is not None else fs.size_of(spark, entry["uri"])
-        total += size * (GZIP_RATIO if entry["gzip"] else 1)
+        if entry["size"] is None:
+            entry["size"] = fs.size_of(spark, entry["uri"])
+        text_bytes = entry["size"] * (GZIP_RATIO if entry["gzip"] else 1)
+        if entry["format"] in ("csv", "jsonl") and text_bytes > MAX_TEXT_FILE_BYTES:
+            entry["error"] = (
+                f"file too large: about {text_bytes / 2**30:.1f} GiB of text"
+                f"{' once decompressed' if entry['gzip'] else ''}, over the "
+                f"{MAX_TEXT_FILE_BYTES / 2**30:.0f} GiB a csv/jsonl file is parsed in (as one piece, so that "
+                "quoted fields may span lines and line numbers stay exact); split it into smaller objects"
+            )
+            continue
+        total += text_bytes
     return total
 
 
@@ -146,7 +161,7 @@ def run_job(
     clock = time.perf_counter()
     started_at = _iso_now()
     files = _classify_inputs(manifest, bundle)
-    partitions = configure_run(spark, _input_bytes(spark, files))
+    partitions = configure_run(spark, _size_inputs(spark, files))
     readable: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in files:
         if entry["error"] is None:
