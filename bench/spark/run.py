@@ -76,6 +76,34 @@ def manifest_for(root: Path, run_id: str, day: str = "*") -> dict:
     }
 
 
+def jvm_cpu_seconds(spark) -> float:
+    """CPU time the driver JVM has used so far (user + system), from /proc (Linux)."""
+    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def write_floor(spark, work: Path, outputs: int, repeat: int = 5) -> dict:
+    """The least a run with ``outputs`` output folders can cost here: that many one-row Parquet writes,
+    in parallel as the job does them, on the warm session (no reading, no transformation)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frame = spark.range(1).selectExpr("id", "CAST(id AS string) AS text").localCheckpoint()
+    times = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for attempt in range(repeat + 1):
+            started = time.perf_counter()
+            list(
+                pool.map(
+                    lambda i: frame.coalesce(1).write.mode("overwrite").parquet(f"file://{work}/floor/{i}"),
+                    range(outputs),
+                )
+            )
+            if attempt:
+                times.append(round(time.perf_counter() - started, 3))
+    return {"outputs": outputs, "runs_seconds": times, "median_seconds": sorted(times)[len(times) // 2]}
+
+
 def run_once(spark, root: Path, run_id: str, day: str = "*") -> dict:
     from pipeline_spark.contracts import parse_bundle
     from pipeline_spark.job import run_job
@@ -83,9 +111,11 @@ def run_once(spark, root: Path, run_id: str, day: str = "*") -> dict:
 
     document = manifest_for(root, run_id, day)
     bundle = parse_bundle((REPO / ".build" / "contracts.bundle.json").read_text())
+    cpu = jvm_cpu_seconds(spark)
     started = time.perf_counter()
     metrics = run_job(spark, parse_manifest(json.dumps(document)), bundle)
     seconds = time.perf_counter() - started
+    cpu = jvm_cpu_seconds(spark) - cpu
     rows = sum(source["rows_read"] for source in metrics["sources"].values())
     items = metrics["sources"].get("order_items", {}).get("rows_read", 0)
     raw_bytes = sum(item["size"] for item in document["inputs"])
@@ -97,6 +127,9 @@ def run_once(spark, root: Path, run_id: str, day: str = "*") -> dict:
         "order_items": items,
         "rows_curated": sum(entity["rows_curated"] for entity in metrics["entities"].values()),
         "seconds": round(seconds, 3),
+        "jvm_cpu_seconds": round(cpu, 2),
+        "outputs": sum(1 for e in metrics["entities"].values() if e.get("uri"))
+        + sum(1 for s in metrics["sources"].values() if s.get("quarantine_uri")),
         "rows_per_second": round(rows / seconds),
         "order_items_per_second": round(items / seconds),
         "shuffle_partitions": metrics["spark"]["shuffle_partitions"],
@@ -158,6 +191,13 @@ def main(argv: list) -> int:
         help="orders of the small dataset (14 days)",
     )
     parser.add_argument("--repeat-small", type=int, default=5)
+    parser.add_argument(
+        "--warmup-small",
+        type=int,
+        default=3,
+        help="untimed warm runs before the timed ones (the JIT settles over a few runs)",
+    )
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold spark-submit run")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument(
@@ -203,6 +243,8 @@ def main(argv: list) -> int:
     results["startup"]["note"] = (
         "first run on a fresh session: Python workers start, JIT and Spark code generation are cold"
     )
+    for i in range(args.warmup_small):
+        run_once(spark, small, f"warmup-{i}", day)
     runs = [run_once(spark, small, f"small-{i}", day) for i in range(args.repeat_small)]
     best = min(runs, key=lambda r: r["seconds"])
     results["small_day"] = {
@@ -210,9 +252,13 @@ def main(argv: list) -> int:
         "orders_generated_over_14_days": args.small_orders,
         "runs_seconds": [r["seconds"] for r in runs],
         "median_seconds": sorted(r["seconds"] for r in runs)[len(runs) // 2],
+        "warmup_runs": args.warmup_small,
+        "jvm_cpu_seconds": [r["jvm_cpu_seconds"] for r in runs],
         "best": best,
+        "write_floor": write_floor(spark, work, best["outputs"]),
     }
-    results["small_day"]["cold_spark_submit"] = cold_submit(small, day, work)
+    if not args.skip_cold:
+        results["small_day"]["cold_spark_submit"] = cold_submit(small, day, work)
     if args.keep_sizes and (Path(args.out) / "spark.json").exists():
         previous = json.loads((Path(args.out) / "spark.json").read_text())
         results["sizes"] = previous["sizes"]
@@ -270,8 +316,14 @@ def render(results: dict) -> str:
         "## Small day, warm session (the local stage's common case)",
         "",
         f"Day {small['day']}: {best['files']} files, {best['rows_read']} rows, {best['raw_mb']} MB. "
-        f"Runs: {small['runs_seconds']} s; median **{small['median_seconds']} s** "
-        f"(best run: {best['timings']}).",
+        f"After {small.get('warmup_runs', 0)} untimed warm-up runs, runs: {small['runs_seconds']} s; "
+        f"median **{small['median_seconds']} s** "
+        f"(best run: {best['timings']}). Driver JVM CPU per run: {small['jvm_cpu_seconds']} s.",
+        "",
+        f"Floor on this machine: {small['write_floor']['outputs']} one-row Parquet writes (the run's output "
+        f"folders), in parallel on the same warm session, take a median of "
+        f"**{small['write_floor']['median_seconds']} s** ({small['write_floor']['runs_seconds']}): "
+        "each write is a Spark job of its own.",
         "",
         "The same day cold, as EMR runs it (`spark-submit --py-files pipeline_spark.zip job.py`: a new JVM "
         f"with Spark's default options): **{cold.get('seconds')} s** in all, the job itself "
