@@ -82,9 +82,19 @@ clean:
 	rm -rf .build .local .serverless dist
 
 ## --- Spark job packaging and benchmark (spark/) ---------------------------------------------
-.PHONY: spark-package bench-spark
+.PHONY: spark-package bench-spark bench-generator bench-warehouse bench-pipeline
 spark-package: $(VENV_STAMP)
 	@python spark/build.py --out .build/spark
 
 bench-spark: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 	@python bench/spark/run.py
+
+## --- other benchmarks (results in bench/results/) ------------------------------------------------
+bench-generator: $(NPM_STAMP)
+	@tsx bench/generator/run.ts
+
+bench-warehouse: $(NPM_STAMP) $(BUNDLE)
+	@tsx bench/warehouse/run.ts
+
+bench-pipeline: setup
+	@tsx bench/pipeline/run.ts
