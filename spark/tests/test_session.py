@@ -43,3 +43,15 @@ def test_parquet_written_locally_reads_back_with_the_umask_applied(spark, tmp_pa
     parts = list(out.glob("part-*.parquet"))
     assert parts
     assert {stat.S_IMODE(part.stat().st_mode) for part in parts} == {0o666 & ~umask}
+
+
+def test_the_driver_jvm_has_room_to_keep_compiling_across_many_warm_runs(spark):
+    """C1 alone defaults to a 48 MiB code cache; once full, the JVM stops compiling for good."""
+    management = jvm_class(spark, "java.lang.management.ManagementFactory")
+    sizes = {
+        str(pool.getName()): pool.getUsage().getMax()
+        for pool in management.getMemoryPoolMXBeans()
+        if "CodeHeap" in str(pool.getName()) or "CodeCache" in str(pool.getName())
+    }
+    assert sizes, "no code cache memory pool found"
+    assert sum(sizes.values()) >= 500 * 2**20, sizes
