@@ -2,7 +2,7 @@
 # Spark 3.5 needs a Java 17 runtime (8/11/17 work; 17 is what EMR 7 uses).
 set -euo pipefail
 if ! command -v java >/dev/null 2>&1; then
-  echo "error: Java is missing. Spark needs a Java 17 runtime: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)." >&2
+  echo "error: Java is missing. Spark needs a Java 17 runtime: apt-get install openjdk-17-jdk-headless (or set JAVA_HOME)." >&2
   exit 1
 fi
 version="$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"

@@ -3,20 +3,18 @@
 import os
 import stat
 
-import pytest
-
 from helpers import file_uri
 from pipeline_spark.fs import jvm_class
 from pipeline_spark.session import LOCAL_FS_CLASS, local_fs_jar
 
 
 def _file_system(spark, path):
+    assert local_fs_jar() is not None, "spark/localfs is not built: `make setup` builds it (needs javac)"
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     hadoop_path = jvm_class(spark, "org.apache.hadoop.fs.Path")(file_uri(path))
     return hadoop_path, hadoop_path.getFileSystem(conf)
 
 
-@pytest.mark.skipif(local_fs_jar() is None, reason="spark/localfs is not built (`make setup` builds it)")
 def test_local_files_are_written_through_the_chmod_free_file_system(spark, tmp_path):
     hadoop_path, fs = _file_system(spark, tmp_path / "a" / "b")
     assert fs.getClass().getName() == LOCAL_FS_CLASS
@@ -33,9 +31,9 @@ def test_local_files_are_written_through_the_chmod_free_file_system(spark, tmp_p
     assert fs.getFileStatus(hadoop_path).getPermission().toShort() == 0o604
 
 
-@pytest.mark.skipif(local_fs_jar() is None, reason="spark/localfs is not built (`make setup` builds it)")
 def test_parquet_written_locally_reads_back_with_the_umask_applied(spark, tmp_path):
     out = tmp_path / "out"
+    assert _file_system(spark, tmp_path)[1].getClass().getName() == LOCAL_FS_CLASS
     spark.range(5).selectExpr("id", "cast(id AS string) AS text").write.parquet(file_uri(out))
     assert sorted(row.id for row in spark.read.parquet(file_uri(out)).collect()) == [0, 1, 2, 3, 4]
     umask = os.umask(0)

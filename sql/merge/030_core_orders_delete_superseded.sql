@@ -4,19 +4,10 @@
 WITH incoming AS (
     SELECT
         order_id,
-        customer_id,
-        status,
-        purchased_at,
-        approved_at,
-        delivered_carrier_at,
-        delivered_customer_at,
-        estimated_delivery_at,
         effective_at,
         row_hash,
-        _run_id,
         _source_file,
-        _source_line,
-        _ingested_at
+        _source_line
     FROM staging.orders_newest
     WHERE _run_id = :run_id
 )

@@ -5,18 +5,10 @@ WITH incoming AS (
     SELECT
         order_id,
         order_item_id,
-        product_id,
-        seller_id,
-        shipping_limit_at,
-        quantity,
-        unit_price,
-        freight_value,
         effective_at,
         row_hash,
-        _run_id,
         _source_file,
-        _source_line,
-        _ingested_at
+        _source_line
     FROM staging.order_items_newest
     WHERE _run_id = :run_id
 )

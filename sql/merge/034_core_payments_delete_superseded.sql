@@ -5,15 +5,10 @@ WITH incoming AS (
     SELECT
         order_id,
         payment_sequential,
-        payment_type,
-        installments,
-        payment_value,
         effective_at,
         row_hash,
-        _run_id,
         _source_file,
-        _source_line,
-        _ingested_at
+        _source_line
     FROM staging.payments_newest
     WHERE _run_id = :run_id
 )

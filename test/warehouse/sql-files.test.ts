@@ -62,8 +62,10 @@ describe("mergePlan", () => {
     const plan = await mergePlan(files);
     const incoming = (name: string) => {
       const sql = stripComments(plan.find((statement) => statement.name === name)?.sql ?? "");
+      // The rows a step decides on: its `incoming` CTE's FROM and WHERE (the delete selects fewer columns).
       const start = sql.indexOf("WITH incoming AS");
-      return sql.slice(start, sql.indexOf("\n)\n", start) + 2);
+      const cte = sql.slice(start, sql.indexOf("\n)\n", start) + 2);
+      return cte.slice(cte.indexOf("    FROM "));
     };
     for (const [step, entity] of [
       ["030", "orders"],
