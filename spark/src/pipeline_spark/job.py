@@ -175,15 +175,16 @@ def run_job(
         uploaded_at=tuple(item.uploaded_at for item in manifest.inputs),
     )
     run = RunValues(run_id=manifest.run_id, ingested_at=manifest.started_at)
+    small = partitions == 1
     validated: dict[str, DataFrame] = {}
     for name in sorted(readable):
         raw = _read_source(spark, bundle, name, readable[name])
-        if partitions == 1:
+        if small:
             # A small batch is processed as one partition end to end: a single-partition plan
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.
             raw = raw.coalesce(1)
         validated[name] = materialize(
-            validate_source(raw, bundle.sources[name], bundle.entities, lineage, run), small=partitions == 1
+            validate_source(raw, bundle.sources[name], bundle.entities, lineage, run), small=small
         )
 
     feeds_by_entity: dict[str, list[DataFrame]] = defaultdict(list)
@@ -194,9 +195,7 @@ def run_job(
             if name not in entity_sources[feed.entity]:
                 entity_sources[feed.entity].append(name)
     ranked: dict[str, DataFrame] = {
-        entity: materialize(
-            with_dedup_status(union_feeds(frames), bundle.entities[entity]), small=partitions == 1
-        )
+        entity: materialize(with_dedup_status(union_feeds(frames), bundle.entities[entity]), small=small)
         for entity, frames in sorted(feeds_by_entity.items())
     }
 
