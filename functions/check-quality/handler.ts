@@ -12,7 +12,7 @@ import { runContext } from "../../src/observability/middleware.js";
 /** CheckQuality: the contracts' rules on the Spark metrics -> the gate (`$.quality`). */
 export const handler = middy(async (event: z.infer<typeof checkQualityInputSchema>) => {
   const app = await getApp();
-  const gate = await checkQuality(event, { ...app, sink: app.qualitySink });
+  const gate = await checkQuality(event, app);
   if (app.config.qualityMetric) publishQualityFailures(app.config.qualityMetric, gate.failing_sources.length);
   return gate;
 })

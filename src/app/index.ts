@@ -1,6 +1,5 @@
 import type { PipelineConfig } from "../config/index.js";
 import { loadConfig } from "../config/index.js";
-import type { QualityResultsSink } from "../core/check-quality.js";
 import type { ContractSource, Log } from "../core/deps.js";
 import type { Alerts } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
@@ -20,8 +19,6 @@ export interface App {
   readonly warehouse: Warehouse;
   readonly log: Log;
   readonly now: () => Date;
-  /** Where quality results go besides `reports/` (the warehouse's ops.dq_results), when it offers that. */
-  readonly qualitySink?: QualityResultsSink;
 }
 
 let current: Promise<App> | undefined;

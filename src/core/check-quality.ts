@@ -4,24 +4,13 @@ import { readJson, writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { qualityHistoryKey, qualityHistoryPrefix, reportKey } from "./layout.js";
 import { type Metrics, metricsSchema } from "./metrics.js";
-import {
-  evaluateRun,
-  gateOf,
-  type QualityGate,
-  type QualityReport,
-  type RowCountHistory,
-} from "./quality.js";
+import { evaluateRun, gateOf, type QualityGate, type RowCountHistory } from "./quality.js";
 
 export interface CheckQualityInput {
   readonly run_id: string;
   readonly started_at: string;
   readonly metrics_uri: string;
   readonly sources: readonly string[];
-}
-
-/** Where the report goes besides `reports/<run_id>.json` (the warehouse's ops.dq_results). */
-export interface QualityResultsSink {
-  record(report: QualityReport): Promise<void>;
 }
 
 interface HistoryEntry {
@@ -75,7 +64,6 @@ export const checkQuality = async (
     readonly contracts: ContractSource;
     readonly log: Log;
     readonly now: () => Date;
-    readonly sink?: QualityResultsSink;
   },
 ): Promise<QualityGate & { readonly sources: Record<string, string> }> => {
   const bundle = await deps.contracts.get();
@@ -116,7 +104,6 @@ export const checkQuality = async (
       entry,
     );
   }
-  if (deps.sink) await deps.sink.record(report);
   const gate = gateOf(report, deps.store.uri(reportRef));
   deps.log.info("quality evaluated", {
     run_id: input.run_id,

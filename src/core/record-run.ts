@@ -1,8 +1,11 @@
+import { ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
+import type { Warehouse } from "../ports/warehouse.js";
 import { readJson, writeJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { runRecordKey } from "./layout.js";
 import { type Metrics, metricsSchema } from "./metrics.js";
+import { opsRecord, type RecordedReport, recordedReportSchema } from "./ops-record.js";
 
 export type RunStatus = "succeeded" | "partial" | "quality_failed" | "failed";
 
@@ -100,17 +103,43 @@ const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
 export const finalStatus = (reported: RunStatus, state: ExecutionState): RunStatus =>
   reported === "succeeded" && state.quality?.has_failures ? "partial" : reported;
 
+/** The run's quality report, when the run got as far as the quality gate. */
+const readReport = async (store: ObjectStore, state: ExecutionState): Promise<RecordedReport | undefined> => {
+  const uri = state.quality?.report_uri;
+  if (!uri) return undefined;
+  const ref = store.parseUri(uri);
+  if (!(await store.head(ref))) return undefined;
+  const parsed = recordedReportSchema.safeParse(await readJson<unknown>(store, ref));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(
+      `quality report ${uri}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  return parsed.data;
+};
+
 /**
  * Writes the run record (`runs/<run_id>.json` in the curated bucket): status, rows per step, the
- * quality verdict per source, each step's result and the error. States visited with their timings
- * come from the workflow's execution history; `pipeline status <run>` shows both together.
+ * quality verdict per source, each step's result and the error. Then records the run in the warehouse:
+ * its row of `ops.runs` and every rule result of its quality report in `ops.dq_results` (replacing an
+ * earlier record of the same run). States visited with their timings come from the workflow's execution
+ * history; `pipeline status <run>` shows both together.
  *
  * @example
  *   await recordRun({ status: "succeeded", execution: state }, deps); // { status: "succeeded", … }
  */
 export const recordRun = async (
   input: { readonly status: RunStatus; readonly execution: ExecutionState },
-  deps: { readonly store: ObjectStore; readonly log: Log; readonly now: () => Date },
+  deps: {
+    readonly store: ObjectStore;
+    readonly warehouse: Pick<Warehouse, "recordRun">;
+    readonly log: Log;
+    readonly now: () => Date;
+  },
 ): Promise<RunRecord> => {
   const state = input.execution;
   let metrics: Metrics | undefined;
@@ -143,7 +172,14 @@ export const recordRun = async (
     },
     error: state.error ? { error: state.error.Error ?? "", cause: state.error.Cause ?? "" } : null,
   };
-  await writeJson(deps.store, { bucket: "curated", key: runRecordKey(state.run_id) }, record);
-  deps.log.info("run recorded", { run_id: state.run_id, status: record.status });
+  const recordRef = { bucket: "curated", key: runRecordKey(state.run_id) } as const;
+  await writeJson(deps.store, recordRef, record);
+  const ops = opsRecord(record, await readReport(deps.store, state), deps.store.uri(recordRef));
+  await deps.warehouse.recordRun(ops);
+  deps.log.info("run recorded", {
+    run_id: state.run_id,
+    status: record.status,
+    dq_results: ops.dqResults.length,
+  });
   return record;
 };

@@ -99,6 +99,47 @@ export interface CheckReport {
   readonly results: readonly CheckResult[];
 }
 
+/**
+ * A run's row of `ops.runs` and its rows of `ops.dq_results` (sql/ddl/090, 091), every value as text the way
+ * the Data API takes it (numbers in decimal, timestamps as UTC "YYYY-MM-DD HH:MM:SS.fff"); null is NULL.
+ */
+export interface OpsRunRow {
+  readonly run_id: string;
+  readonly status: string;
+  readonly started_at: string;
+  readonly recorded_at: string;
+  readonly run_trigger: string | null;
+  readonly files: string;
+  readonly sources: string;
+  readonly quality_verdict: string | null;
+  readonly rows_read: string | null;
+  readonly rows_quarantined: string | null;
+  readonly rows_curated: string | null;
+  readonly error_name: string | null;
+  readonly error_cause: string | null;
+  readonly record_uri: string;
+}
+
+export interface OpsDqResultRow {
+  readonly evaluated_at: string;
+  readonly source_name: string;
+  readonly source_verdict: string;
+  readonly rule_name: string;
+  readonly rule_kind: string;
+  readonly severity: string;
+  readonly status: string;
+  readonly observed: string | null;
+  readonly threshold: string | null;
+  readonly rows_evaluated: string | null;
+  readonly rows_failed: string | null;
+  readonly detail: string | null;
+}
+
+export interface OpsRunRecord {
+  readonly run: OpsRunRow;
+  readonly dqResults: readonly OpsDqResultRow[];
+}
+
 export interface Warehouse {
   /**
    * Applies the pending migrations of `sql/`: `ddl/` (versioned), `copy-jobs/` (created outside any
@@ -144,6 +185,15 @@ export interface Warehouse {
    *   if (report.status === "fail") throw new VerificationError(...);
    */
   runChecks(runId: string, expected: ExpectedLoad): Promise<CheckReport>;
+
+  /**
+   * Records a run in the warehouse: replaces its row of `ops.runs` and its rule results in `ops.dq_results`, in
+   * ONE transaction (both tables locked first). Idempotent: recording a run again leaves one row per run and rule.
+   *
+   * @example
+   *   await warehouse.recordRun({ run: { run_id: "run-20170105-3f2a9c1e0b7d", status: "succeeded", … }, dqResults: [] });
+   */
+  recordRun(record: OpsRunRecord): Promise<void>;
 
   /** Runs one read-only statement (Redshift dialect) and returns its rows. */
   query(sql: string, params?: SqlParams): Promise<Row[]>;

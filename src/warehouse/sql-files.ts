@@ -20,7 +20,7 @@ export interface SqlFile extends SqlStatement {
 }
 
 /** The SQL folders, in the order migrations apply them. */
-export const SQL_FOLDERS = ["ddl", "copy-jobs", "merge", "analytics", "checks"] as const;
+export const SQL_FOLDERS = ["ddl", "copy-jobs", "merge", "analytics", "checks", "ops"] as const;
 export type SqlFolder = (typeof SQL_FOLDERS)[number];
 
 /**

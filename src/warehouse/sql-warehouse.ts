@@ -6,6 +6,7 @@ import type {
   LoadHistory,
   MergeReport,
   MigrationReport,
+  OpsRunRecord,
   Row,
   SqlParams,
   Warehouse,
@@ -16,6 +17,7 @@ import type { SqlEngine } from "./engine.js";
 import { toLoadHistory } from "./load-progress.js";
 import { mergePlan, validateRunId } from "./merge-plan.js";
 import { runMigrations } from "./migrations.js";
+import { runRecordPlan } from "./run-record-plan.js";
 import type { SqlFiles, SqlStatement } from "./sql-files.js";
 
 /**
@@ -74,6 +76,11 @@ export abstract class SqlWarehouse implements Warehouse, SqlEngine {
       results.push(...starCheckResults(rows, check.onProblem));
     }
     return { runId, status: worstStatus(results), results };
+  }
+
+  async recordRun(record: OpsRunRecord): Promise<void> {
+    const { statements, params } = await runRecordPlan(this.files, record);
+    await this.transaction(statements, params, `record-run:${record.run.run_id}`);
   }
 
   query(sql: string, params: SqlParams = {}): Promise<Row[]> {

@@ -103,6 +103,21 @@ describe("the local stage, end to end", () => {
       expect(stopped.sort()).toEqual(
         dataset.truth.gated.map((g) => `${g.batch_date.replaceAll("-", "")} ${g.source}`).sort(),
       );
+      // The same, queried from the warehouse: one ops.runs row per run, and the failed rules in ops.dq_results.
+      const opsRuns = await stage.warehouse.query(
+        "SELECT run_id, status, rows_read FROM ops.runs ORDER BY run_id",
+      );
+      expect(opsRuns.map((r) => r.run_id)).toEqual(runs.map(([name]) => name));
+      expect(
+        opsRuns.every((r) => ["succeeded", "partial"].includes(String(r.status)) && Number(r.rows_read) > 0),
+      ).toBe(true);
+      const failedRules = await stage.warehouse.query(
+        `SELECT DISTINCT run_id, source_name FROM ops.dq_results
+         WHERE status = 'fail' AND severity = 'error' ORDER BY run_id, source_name`,
+      );
+      expect(failedRules.map((r) => `${String(r.run_id).slice(4, 12)} ${r.source_name}`).sort()).toEqual(
+        stopped.sort(),
+      );
 
       // Re-dropping every file, day by day: same keys and ETags, same run ids: duplicates, nothing runs.
       const before = await statuses(stage);

@@ -256,7 +256,8 @@ describe("task handlers with the state machine's input shapes", () => {
     });
   });
 
-  it("record-run writes the run record with rows per step", async () => {
+  it("record-run writes the run record with rows per step, and records the run in the warehouse", async () => {
+    await invoke(checkQualityQuiet, await event("check-quality"), "check-quality");
     expect(await invoke(recordRun, await event("record-run-succeeded"), "record-run")).toEqual({
       status: "partial",
       record_key: `runs/${RUN}.json`,
@@ -278,6 +279,26 @@ describe("task handlers with the state machine's input shapes", () => {
       steps: { load: { rows_loaded: 337 }, merge: { rows_by_entity: { orders: 101 } } },
       error: null,
     });
+    // ... and records the run in the warehouse: its ops.runs row and every rule result of its quality report.
+    const report = JSON.parse(
+      new TextDecoder().decode(await app.store.get({ bucket: "curated", key: `reports/${RUN}.json` })),
+    ) as { sources: Record<string, { source: string; rules: { name: string; status: string }[] }> };
+    const [recorded] = app.warehouse.recorded;
+    expect(recorded?.run).toMatchObject({
+      run_id: RUN,
+      status: "partial",
+      files: "5",
+      quality_verdict: "fail",
+      rows_read: "452",
+      rows_quarantined: "7",
+      rows_curated: "439",
+      record_uri: `s3://sales-pipeline-dev-curated/runs/${RUN}.json`,
+    });
+    const rules = Object.values(report.sources).flatMap((source) =>
+      source.rules.map((rule) => `${source.source} ${rule.name} ${rule.status}`),
+    );
+    expect(rules.length).toBeGreaterThan(5);
+    expect(recorded?.dqResults.map((r) => `${r.source_name} ${r.rule_name} ${r.status}`)).toEqual(rules);
   });
 
   it("rejects an input that does not match the task's shape (ASL drift fails loudly)", async () => {

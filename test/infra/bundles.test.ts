@@ -16,6 +16,7 @@ const SQL_FOLDERS: Record<string, string[]> = {
   "await-load": ["sql/checks/"],
   merge: ["sql/merge/", "sql/checks/"],
   "verify-load": ["sql/checks/"],
+  "record-run": ["sql/ops/"],
   "migrate-warehouse": ["sql/ddl/", "sql/copy-jobs/", "sql/analytics/"],
 };
 

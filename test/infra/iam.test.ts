@@ -118,6 +118,8 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "s3:ListBucket GetAtt(CuratedBucket.Arn)",
       "s3:GetObject ${CuratedBucket.Arn}/metrics/*",
       "s3:PutObject ${CuratedBucket.Arn}/runs/*",
+      "s3:GetObject ${CuratedBucket.Arn}/reports/*",
+      ...dataApi(iamAuth),
     ],
     MigrateWarehouseRole: [
       ...logs("MigrateDashwarehouseLogGroup"),
@@ -208,7 +210,7 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
       )
       .map(([id]) => id)
       .sort();
-    expect(tagged).toEqual(["AwaitLoadRole", "MergeRole", "VerifyLoadRole"]);
+    expect(tagged).toEqual(["AwaitLoadRole", "MergeRole", "RecordRunRole", "VerifyLoadRole"]);
   });
 
   it("gives the state machine exactly what its tasks need, including the .sync EMR Serverless integration", () => {

@@ -6,6 +6,7 @@ import type {
   ExpectedLoad,
   LoadHistory,
   MergeReport,
+  OpsRunRecord,
   Row,
   Warehouse,
 } from "../../src/ports/warehouse.js";
@@ -23,6 +24,7 @@ export class FakeWarehouse implements Warehouse {
   readonly polls = new Map<string, number>();
   readonly merged: string[] = [];
   readonly checked: { runId: string; expected: ExpectedLoad }[] = [];
+  readonly recorded: OpsRunRecord[] = [];
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -71,6 +73,10 @@ export class FakeWarehouse implements Warehouse {
       expected: String(e.rows_curated),
     }));
     return { runId, status: this.checkStatus, results };
+  }
+
+  async recordRun(record: OpsRunRecord): Promise<void> {
+    this.recorded.push(record);
   }
 
   async query(): Promise<Row[]> {

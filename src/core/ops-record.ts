@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { ValidationError } from "../errors.js";
+import type { OpsDqResultRow, OpsRunRecord } from "../ports/warehouse.js";
+import type { RunRecord } from "./record-run.js";
+
+/** The parts of a quality report (`reports/<run_id>.json`, see quality.ts) that ops.dq_results holds. */
+export const recordedReportSchema = z.object({
+  run_id: z.string(),
+  evaluated_at: z.string(),
+  sources: z.record(
+    z.string(),
+    z.object({
+      source: z.string(),
+      verdict: z.string(),
+      rules: z.array(
+        z.object({
+          name: z.string(),
+          rule: z.string(),
+          severity: z.string(),
+          status: z.string(),
+          observed: z.number().nullable(),
+          threshold: z.number().nullable(),
+          detail: z.string(),
+          evaluated: z.number().optional(),
+          failed: z.number().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+export type RecordedReport = z.infer<typeof recordedReportSchema>;
+
+/** Column widths of sql/ddl/090 and 091 (bytes, as Redshift counts VARCHAR). */
+const MAX_TEXT_BYTES = 4096;
+const MAX_NAME_BYTES = 256;
+
+/** Cuts text to at most `bytes` UTF-8 bytes without splitting a character. */
+export const clip = (text: string, bytes: number): string => {
+  const encoded = Buffer.from(text, "utf8");
+  if (encoded.length <= bytes) return text;
+  let cut = bytes;
+  // Step back over continuation bytes (10xxxxxx) so that the cut falls on a character boundary.
+  while (cut > 0 && ((encoded[cut] as number) & 0xc0) === 0x80) cut -= 1;
+  return encoded.subarray(0, cut).toString("utf8");
+};
+
+/** An ISO-8601 instant as the UTC 'YYYY-MM-DD HH:MM:SS.fff' both warehouses cast to TIMESTAMP. */
+export const sqlTimestamp = (iso: string, field: string): string => {
+  const instant = new Date(iso);
+  if (Number.isNaN(instant.getTime()))
+    throw new ValidationError(`${field} is not a timestamp: ${JSON.stringify(iso)}`);
+  return instant.toISOString().replace("T", " ").replace("Z", "");
+};
+
+const text = (value: number | null | undefined): string | null =>
+  value === null || value === undefined ? null : String(value);
+
+/**
+ * A run record and its quality report (when the run got that far) as rows of ops.runs and ops.dq_results.
+ *
+ * @example
+ *   const rows = opsRecord(record, report, "s3://sales-pipeline-dev-curated/runs/run-1.json");
+ *   rows.dqResults.length; // one per rule per source
+ */
+export const opsRecord = (
+  record: RunRecord,
+  report: RecordedReport | undefined,
+  recordUri: string,
+): OpsRunRecord => {
+  const curated = Object.values(record.rows.curated_by_entity);
+  const dqResults: OpsDqResultRow[] = [];
+  if (report) {
+    if (report.run_id !== record.run_id) {
+      throw new ValidationError(`quality report of run ${report.run_id} given for run ${record.run_id}`);
+    }
+    const evaluatedAt = sqlTimestamp(report.evaluated_at, "report.evaluated_at");
+    for (const source of Object.values(report.sources)) {
+      for (const rule of source.rules) {
+        dqResults.push({
+          evaluated_at: evaluatedAt,
+          source_name: source.source,
+          source_verdict: source.verdict,
+          rule_name: clip(rule.name, MAX_NAME_BYTES),
+          rule_kind: rule.rule,
+          severity: rule.severity,
+          status: rule.status,
+          observed: text(rule.observed),
+          threshold: text(rule.threshold),
+          rows_evaluated: text(rule.evaluated),
+          rows_failed: text(rule.failed),
+          detail: rule.detail ? clip(rule.detail, MAX_TEXT_BYTES) : null,
+        });
+      }
+    }
+  }
+  return {
+    run: {
+      run_id: record.run_id,
+      status: record.status,
+      started_at: sqlTimestamp(record.started_at, "started_at"),
+      recorded_at: sqlTimestamp(record.recorded_at, "recorded_at"),
+      run_trigger: record.trigger,
+      files: String(record.files),
+      sources: clip(record.sources.join(","), 1024),
+      quality_verdict: record.quality_verdict,
+      rows_read: text(record.rows.read),
+      rows_quarantined: text(record.rows.quarantined),
+      rows_curated: record.rows.read === null ? null : String(curated.reduce((sum, rows) => sum + rows, 0)),
+      error_name: record.error ? clip(record.error.error, MAX_NAME_BYTES) : null,
+      error_cause: record.error ? clip(record.error.cause, MAX_TEXT_BYTES) : null,
+      record_uri: recordUri,
+    },
+    dqResults,
+  };
+};
