@@ -6,14 +6,16 @@ import { getApp } from "../../src/app/index.js";
 import { checkQuality } from "../../src/core/check-quality.js";
 import { checkQualityInputSchema } from "../../src/core/task-inputs.js";
 import { logger } from "../../src/observability/logger.js";
-import { publishQualityFailures } from "../../src/observability/metrics.js";
+import { publishCount } from "../../src/observability/metrics.js";
 import { runContext } from "../../src/observability/middleware.js";
 
 /** CheckQuality: the contracts' rules on the Spark metrics -> the gate (`$.quality`). */
 export const handler = middy(async (event: z.infer<typeof checkQualityInputSchema>) => {
   const app = await getApp();
   const gate = await checkQuality(event, app);
-  if (app.config.qualityMetric) publishQualityFailures(app.config.qualityMetric, gate.failing_sources.length);
+  // One data point per run: the sources whose verdict is fail (0 when none).
+  if (app.config.qualityMetric)
+    publishCount(app.config.qualityMetric, "check-quality", gate.failing_sources.length);
   return gate;
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -6,15 +6,28 @@ import { getApp } from "../../src/app/index.js";
 import { type ExecutionState, recordRun } from "../../src/core/record-run.js";
 import { recordRunInputSchema } from "../../src/core/task-inputs.js";
 import { logger } from "../../src/observability/logger.js";
+import { publishCount } from "../../src/observability/metrics.js";
 import { runContext } from "../../src/observability/middleware.js";
 
-/** RecordRun: the run record (status, rows per step, verdicts, error) -> `runs/<run_id>.json`. */
+/**
+ * RecordRun: the run record (status, rows per step, verdicts, error) -> `runs/<run_id>.json`, then the run's
+ * rows of ops.runs and ops.dq_results (best effort: a warehouse failure is reported, never thrown).
+ */
 export const handler = middy(async (event: z.infer<typeof recordRunInputSchema>) => {
-  const record = await recordRun(
+  const app = await getApp();
+  const { record, warehouseError } = await recordRun(
     { status: event.status, execution: event.execution as unknown as ExecutionState },
-    await getApp(),
+    app,
   );
-  return { status: record.status, record_key: `runs/${record.run_id}.json` };
+  // One data point per run: 1 when the run is missing from ops.runs / ops.dq_results (alarmed), else 0.
+  if (app.config.recordFailureMetric)
+    publishCount(app.config.recordFailureMetric, "record-run", warehouseError ? 1 : 0);
+  return {
+    status: record.status,
+    record_key: `runs/${record.run_id}.json`,
+    in_warehouse: warehouseError === null,
+    ...(warehouseError ? { warehouse_error: warehouseError } : {}),
+  };
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(runContext())

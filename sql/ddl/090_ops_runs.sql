@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS ops.runs (
     recorded_at TIMESTAMP NOT NULL ENCODE AZ64,
     run_trigger VARCHAR(64) ENCODE ZSTD,
     files INTEGER NOT NULL ENCODE AZ64,
-    sources VARCHAR(1024) NOT NULL ENCODE ZSTD,
+    sources VARCHAR(1024) ENCODE ZSTD,
     quality_verdict VARCHAR(16) ENCODE ZSTD,
     rows_read BIGINT ENCODE AZ64,
     rows_quarantined BIGINT ENCODE AZ64,

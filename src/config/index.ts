@@ -25,6 +25,8 @@ export interface PipelineConfig {
   readonly emr: { readonly applicationId: string; readonly jobRoleArn: string } | undefined;
   /** The CloudWatch metric (EMF) check-quality emits per run: sources whose verdict is fail. */
   readonly qualityMetric: { readonly namespace: string; readonly name: string } | undefined;
+  /** The CloudWatch metric (EMF) record-run emits per run: 1 when the run could not be written to ops.runs. */
+  readonly recordFailureMetric: { readonly namespace: string; readonly name: string } | undefined;
   /** Redshift Serverless through the Data API (await-load, merge, verify-load, the CLI's query). */
   readonly warehouse:
     | { readonly workgroup: string; readonly database: string; readonly pollTimeoutMs?: number }
@@ -70,6 +72,7 @@ export const cloudEnvSchema = z.object({
   EMR_JOB_ROLE_ARN: z.string().startsWith("arn:").optional(),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).optional(),
   DQ_FAILURE_METRIC: z.string().min(1).optional(),
+  RUN_RECORD_FAILURE_METRIC: z.string().min(1).optional(),
   WAREHOUSE_WORKGROUP: z.string().min(1).optional(),
   WAREHOUSE_DATABASE: z.string().min(1).optional(),
   /** How long one Redshift Data API statement may be polled: set below the function's own timeout. */
@@ -117,6 +120,10 @@ export const loadConfig = (env: Record<string, string | undefined>): PipelineCon
       e.POWERTOOLS_METRICS_NAMESPACE && e.DQ_FAILURE_METRIC
         ? { namespace: e.POWERTOOLS_METRICS_NAMESPACE, name: e.DQ_FAILURE_METRIC }
         : undefined,
+    recordFailureMetric:
+      e.POWERTOOLS_METRICS_NAMESPACE && e.RUN_RECORD_FAILURE_METRIC
+        ? { namespace: e.POWERTOOLS_METRICS_NAMESPACE, name: e.RUN_RECORD_FAILURE_METRIC }
+        : undefined,
     warehouse:
       e.WAREHOUSE_WORKGROUP && e.WAREHOUSE_DATABASE
         ? {
@@ -163,6 +170,7 @@ export const localConfig = (options: {
     alertTopicArn: `arn:aws:sns:local:000000000000:pipeline-${options.stage}-alerts`,
     emr: { applicationId: "local", jobRoleArn: "arn:aws:iam::000000000000:role/local-spark" },
     qualityMetric: undefined,
+    recordFailureMetric: undefined,
     warehouse: undefined,
     tuning: { ...DEFAULT_TUNING, awaitLoadMaxWaitSeconds: 1, ...options.tuning },
     localRoot: options.root ? resolve(options.root) : resolve(options.projectRoot, ".local", options.stage),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
-import type { OpsDqResultRow, OpsRunRecord } from "../ports/warehouse.js";
+import type { OpsDqResultRow, OpsRunRecord, OpsRunRow } from "../ports/warehouse.js";
 import type { RunRecord } from "./record-run.js";
 
 /** The parts of a quality report (`reports/<run_id>.json`, see quality.ts) that ops.dq_results holds. */
@@ -10,14 +10,14 @@ export const recordedReportSchema = z.object({
   sources: z.record(
     z.string(),
     z.object({
-      source: z.string(),
-      verdict: z.string(),
+      source: z.string().min(1),
+      verdict: z.string().min(1),
       rules: z.array(
         z.object({
-          name: z.string(),
-          rule: z.string(),
-          severity: z.string(),
-          status: z.string(),
+          name: z.string().min(1),
+          rule: z.string().min(1),
+          severity: z.string().min(1),
+          status: z.string().min(1),
           observed: z.number().nullable(),
           threshold: z.number().nullable(),
           detail: z.string(),
@@ -30,9 +30,26 @@ export const recordedReportSchema = z.object({
 });
 export type RecordedReport = z.infer<typeof recordedReportSchema>;
 
-/** Column widths of sql/ddl/090 and 091 (bytes, as Redshift counts VARCHAR). */
-const MAX_TEXT_BYTES = 4096;
-const MAX_NAME_BYTES = 256;
+/** VARCHAR widths of ops.runs and ops.dq_results (sql/ddl/090, 091), in bytes as Redshift counts them. */
+export const RUN_WIDTHS = {
+  run_id: 128,
+  status: 32,
+  run_trigger: 64,
+  sources: 1024,
+  quality_verdict: 16,
+  error_name: 256,
+  error_cause: 4096,
+  record_uri: 1024,
+} as const;
+export const DQ_RESULT_WIDTHS = {
+  source_name: 128,
+  source_verdict: 16,
+  rule_name: 256,
+  rule_kind: 64,
+  severity: 16,
+  status: 16,
+  detail: 4096,
+} as const;
 
 /** Cuts text to at most `bytes` UTF-8 bytes without splitting a character. */
 export const clip = (text: string, bytes: number): string => {
@@ -55,8 +72,18 @@ export const sqlTimestamp = (iso: string, field: string): string => {
 const text = (value: number | null | undefined): string | null =>
   value === null || value === undefined ? null : String(value);
 
+/** The row with every text column clipped to its width (a longer value would fail the whole insert). */
+const clipColumns = <Row extends object>(row: Row, widths: Readonly<Record<string, number>>): Row =>
+  Object.fromEntries(
+    Object.entries(row).map(([column, value]) => {
+      const width = widths[column];
+      return [column, typeof value === "string" && width !== undefined ? clip(value, width) : value];
+    }),
+  ) as Row;
+
 /**
- * A run record and its quality report (when the run got that far) as rows of ops.runs and ops.dq_results.
+ * A run record and its quality report (when the run got as far as the quality gate) as rows of ops.runs and
+ * ops.dq_results.
  *
  * @example
  *   const rows = opsRecord(record, report, "s3://sales-pipeline-dev-curated/runs/run-1.json");
@@ -76,11 +103,11 @@ export const opsRecord = (
     const evaluatedAt = sqlTimestamp(report.evaluated_at, "report.evaluated_at");
     for (const source of Object.values(report.sources)) {
       for (const rule of source.rules) {
-        dqResults.push({
+        const row: OpsDqResultRow = {
           evaluated_at: evaluatedAt,
           source_name: source.source,
           source_verdict: source.verdict,
-          rule_name: clip(rule.name, MAX_NAME_BYTES),
+          rule_name: rule.name,
           rule_kind: rule.rule,
           severity: rule.severity,
           status: rule.status,
@@ -88,28 +115,27 @@ export const opsRecord = (
           threshold: text(rule.threshold),
           rows_evaluated: text(rule.evaluated),
           rows_failed: text(rule.failed),
-          detail: rule.detail ? clip(rule.detail, MAX_TEXT_BYTES) : null,
-        });
+          detail: rule.detail || null,
+        };
+        dqResults.push(clipColumns(row, DQ_RESULT_WIDTHS));
       }
     }
   }
-  return {
-    run: {
-      run_id: record.run_id,
-      status: record.status,
-      started_at: sqlTimestamp(record.started_at, "started_at"),
-      recorded_at: sqlTimestamp(record.recorded_at, "recorded_at"),
-      run_trigger: record.trigger,
-      files: String(record.files),
-      sources: clip(record.sources.join(","), 1024),
-      quality_verdict: record.quality_verdict,
-      rows_read: text(record.rows.read),
-      rows_quarantined: text(record.rows.quarantined),
-      rows_curated: record.rows.read === null ? null : String(curated.reduce((sum, rows) => sum + rows, 0)),
-      error_name: record.error ? clip(record.error.error, MAX_NAME_BYTES) : null,
-      error_cause: record.error ? clip(record.error.cause, MAX_TEXT_BYTES) : null,
-      record_uri: recordUri,
-    },
-    dqResults,
+  const run: OpsRunRow = {
+    run_id: record.run_id,
+    status: record.status,
+    started_at: sqlTimestamp(record.started_at, "started_at"),
+    recorded_at: sqlTimestamp(record.recorded_at, "recorded_at"),
+    run_trigger: record.trigger,
+    files: String(record.files),
+    sources: record.sources.join(","),
+    quality_verdict: record.quality_verdict,
+    rows_read: text(record.rows.read),
+    rows_quarantined: text(record.rows.quarantined),
+    rows_curated: record.rows.read === null ? null : String(curated.reduce((sum, rows) => sum + rows, 0)),
+    error_name: record.error ? record.error.error : null,
+    error_cause: record.error ? record.error.cause : null,
+    record_uri: recordUri,
   };
+  return { run: clipColumns(run, RUN_WIDTHS), dqResults };
 };

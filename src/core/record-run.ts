@@ -103,6 +103,36 @@ const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
 export const finalStatus = (reported: RunStatus, state: ExecutionState): RunStatus =>
   reported === "succeeded" && state.quality?.has_failures ? "partial" : reported;
 
+export interface RecordRunResult {
+  readonly record: RunRecord;
+  /** Why the run is missing from ops.runs / ops.dq_results (the S3 record was written), or null. */
+  readonly warehouseError: string | null;
+}
+
+/**
+ * Writes the run's rows of ops.runs and ops.dq_results. Best effort: the run's outcome is already decided and
+ * recorded in S3, so a warehouse that is down or slow must not turn a loaded run into a failed one. The error
+ * is logged and returned; the record-run handler counts it in a metric that has an alarm.
+ */
+const recordInWarehouse = async (
+  record: RunRecord,
+  state: ExecutionState,
+  deps: { readonly store: ObjectStore; readonly warehouse: Pick<Warehouse, "recordRun">; readonly log: Log },
+  recordUri: string,
+): Promise<string | null> => {
+  try {
+    await deps.warehouse.recordRun(opsRecord(record, await readReport(deps.store, state), recordUri));
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    deps.log.error("run not recorded in the warehouse (ops.runs, ops.dq_results)", {
+      run_id: record.run_id,
+      error: reason,
+    });
+    return reason;
+  }
+};
+
 /** The run's quality report, when the run got as far as the quality gate. */
 const readReport = async (store: ObjectStore, state: ExecutionState): Promise<RecordedReport | undefined> => {
   const uri = state.quality?.report_uri;
@@ -124,13 +154,13 @@ const readReport = async (store: ObjectStore, state: ExecutionState): Promise<Re
 
 /**
  * Writes the run record (`runs/<run_id>.json` in the curated bucket): status, rows per step, the
- * quality verdict per source, each step's result and the error. Then records the run in the warehouse:
- * its row of `ops.runs` and every rule result of its quality report in `ops.dq_results` (replacing an
- * earlier record of the same run). States visited with their timings come from the workflow's execution
- * history; `pipeline status <run>` shows both together.
+ * quality verdict per source, each step's result and the error. Then records the run in the warehouse,
+ * best effort: its row of `ops.runs` and every rule result of its quality report in `ops.dq_results`
+ * (replacing an earlier record of the same run). States visited with their timings come from the
+ * workflow's execution history; `pipeline status <run>` shows both together.
  *
  * @example
- *   await recordRun({ status: "succeeded", execution: state }, deps); // { status: "succeeded", … }
+ *   const { record, warehouseError } = await recordRun({ status: "succeeded", execution: state }, deps);
  */
 export const recordRun = async (
   input: { readonly status: RunStatus; readonly execution: ExecutionState },
@@ -140,7 +170,7 @@ export const recordRun = async (
     readonly log: Log;
     readonly now: () => Date;
   },
-): Promise<RunRecord> => {
+): Promise<RecordRunResult> => {
   const state = input.execution;
   let metrics: Metrics | undefined;
   if (state.plan?.metrics_uri) {
@@ -174,12 +204,11 @@ export const recordRun = async (
   };
   const recordRef = { bucket: "curated", key: runRecordKey(state.run_id) } as const;
   await writeJson(deps.store, recordRef, record);
-  const ops = opsRecord(record, await readReport(deps.store, state), deps.store.uri(recordRef));
-  await deps.warehouse.recordRun(ops);
+  const warehouseError = await recordInWarehouse(record, state, deps, deps.store.uri(recordRef));
   deps.log.info("run recorded", {
     run_id: state.run_id,
     status: record.status,
-    dq_results: ops.dqResults.length,
+    in_warehouse: !warehouseError,
   });
-  return record;
+  return { record, warehouseError };
 };

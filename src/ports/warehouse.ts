@@ -110,6 +110,7 @@ export interface OpsRunRow {
   readonly recorded_at: string;
   readonly run_trigger: string | null;
   readonly files: string;
+  /** Comma-separated; empty (NULL) when the run failed before knowing its sources. */
   readonly sources: string;
   readonly quality_verdict: string | null;
   readonly rows_read: string | null;

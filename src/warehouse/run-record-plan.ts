@@ -4,7 +4,7 @@ import { MAX_TRANSACTION_STATEMENTS, validateRunId } from "./merge-plan.js";
 import type { SqlFiles, SqlStatement } from "./sql-files.js";
 import { replaceParameters, stripComments } from "./sql-text.js";
 
-/** Rule results per INSERT statement (13 parameters each). */
+/** Rule results per INSERT statement (12 parameters each, plus the shared :run_id). */
 export const DQ_RESULTS_PER_STATEMENT = 25;
 
 const FILES = {

@@ -36,6 +36,7 @@ const ENV = {
   ARTIFACTS_BUCKET: "sales-pipeline-dev-artifacts",
   POWERTOOLS_METRICS_NAMESPACE: "SalesPipeline/dev",
   DQ_FAILURE_METRIC: "DataQualityFailures",
+  RUN_RECORD_FAILURE_METRIC: "RunRecordFailures",
 };
 
 const logs = captureLogs();
@@ -112,21 +113,8 @@ describe("task handlers with the state machine's input shapes", () => {
   });
 
   it("check-quality evaluates the Spark job's real metrics, stores the report and emits the DQ metric", async () => {
-    const chunks: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
-      chunks.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    let gate: Record<string, unknown>;
-    try {
-      gate = (await invoke(checkQuality, await event("check-quality"), "check-quality")) as unknown as Record<
-        string,
-        unknown
-      >;
-    } finally {
-      process.stdout.write = write;
-    }
+    const input = await event("check-quality");
+    const { result: gate, emf } = await withMetrics(() => invoke(checkQuality, input, "check-quality"));
     expect(gate).toMatchObject({
       verdict: "warn",
       has_failures: false,
@@ -148,13 +136,9 @@ describe("task handlers with the state machine's input shapes", () => {
       status: "pass",
     });
     expect(s3.keys("sales-pipeline-dev-curated", "dq/history/orders/")).toHaveLength(1);
-    const emf = chunks
-      .map((c) => c.trim())
-      .filter((c) => c.includes('"_aws"'))
-      .map((c) => JSON.parse(c));
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ service: "check-quality", DataQualityFailures: 0 });
-    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+    expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: "SalesPipeline/dev",
       Dimensions: [["service"]],
       Metrics: [{ Name: "DataQualityFailures", Unit: "Count" }],
@@ -258,10 +242,11 @@ describe("task handlers with the state machine's input shapes", () => {
 
   it("record-run writes the run record with rows per step, and records the run in the warehouse", async () => {
     await invoke(checkQualityQuiet, await event("check-quality"), "check-quality");
-    expect(await invoke(recordRun, await event("record-run-succeeded"), "record-run")).toEqual({
-      status: "partial",
-      record_key: `runs/${RUN}.json`,
-    });
+    const { result, emf } = await withMetrics(async () =>
+      invoke(recordRun, await event("record-run-succeeded"), "record-run"),
+    );
+    expect(result).toEqual({ status: "partial", record_key: `runs/${RUN}.json`, in_warehouse: true });
+    expect(emf).toMatchObject([{ service: "record-run", RunRecordFailures: 0 }]);
     const record = JSON.parse(
       new TextDecoder().decode(await app.store.get({ bucket: "curated", key: `runs/${RUN}.json` })),
     );
@@ -301,10 +286,46 @@ describe("task handlers with the state machine's input shapes", () => {
     expect(recorded?.dqResults.map((r) => `${r.source_name} ${r.rule_name} ${r.status}`)).toEqual(rules);
   });
 
+  it("record-run still succeeds when the warehouse cannot take the record: reported, counted, S3 record kept", async () => {
+    app.warehouse.failRecords = true;
+    const { result, emf } = await withMetrics(async () =>
+      invoke(recordRun, await event("record-run-succeeded"), "record-run"),
+    );
+    expect(result).toEqual({
+      status: "partial",
+      record_key: `runs/${RUN}.json`,
+      in_warehouse: false,
+      warehouse_error: "WarehouseTimeoutError: record-run: statement still running after 45000 ms",
+    });
+    expect(emf).toMatchObject([{ service: "record-run", RunRecordFailures: 1 }]);
+    expect(s3.keys("sales-pipeline-dev-curated", "runs/")).toEqual([`runs/${RUN}.json`]);
+    expect(logs.lines().some((line) => line.level === "ERROR" && line.run_id === RUN)).toBe(true);
+  });
+
   it("rejects an input that does not match the task's shape (ASL drift fails loudly)", async () => {
     await expect(invoke(publish, { run_id: RUN }, "publish")).rejects.toMatchObject({ name: "ParseError" });
   });
 });
+
+/** Runs `action` with stdout captured; returns its result and the EMF metric lines it printed. */
+const withMetrics = async <T>(action: () => Promise<T>) => {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const result = await action();
+    const emf = chunks
+      .map((c) => c.trim())
+      .filter((c) => c.includes('"_aws"'))
+      .map((c) => JSON.parse(c) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } });
+    return { result: result as unknown as Record<string, unknown>, emf };
+  } finally {
+    process.stdout.write = write;
+  }
+};
 
 /** check-quality without its metric output (tests above assert it once). */
 const checkQualityQuiet = async (input: never, context: never) => {

@@ -119,7 +119,10 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "s3:GetObject ${CuratedBucket.Arn}/metrics/*",
       "s3:PutObject ${CuratedBucket.Arn}/runs/*",
       "s3:GetObject ${CuratedBucket.Arn}/reports/*",
-      ...dataApi(iamAuth),
+      // One BatchExecuteStatement per record, followed until it finishes; no query results to read.
+      "redshift-data:BatchExecuteStatement GetAtt(RedshiftWorkgroup.Workgroup.WorkgroupArn)",
+      ...iamAuth,
+      `redshift-data:DescribeStatement * ${ownStatements}`,
     ],
     MigrateWarehouseRole: [
       ...logs("MigrateDashwarehouseLogGroup"),
@@ -201,16 +204,18 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
     },
   );
 
-  it("maps only the runtime roles that query the warehouse to the pipeline_runtime database role", () => {
-    const tagged = resourcesOfType(template, "AWS::IAM::Role")
-      .filter(([, role]) =>
-        asArray(prop(role, "Properties.Tags") as { Key: string; Value: string }[]).some(
-          (tag) => tag.Key === "RedshiftDbRoles" && tag.Value === "pipeline_runtime",
-        ),
-      )
-      .map(([id]) => id)
-      .sort();
-    expect(tagged).toEqual(["AwaitLoadRole", "MergeRole", "RecordRunRole", "VerifyLoadRole"]);
+  it("maps the runtime roles that query the warehouse to pipeline_runtime, and RecordRun to pipeline_recorder only", () => {
+    const taggedWith = (dbRole: string) =>
+      resourcesOfType(template, "AWS::IAM::Role")
+        .filter(([, role]) =>
+          asArray(prop(role, "Properties.Tags") as { Key: string; Value: string }[]).some(
+            (tag) => tag.Key === "RedshiftDbRoles" && tag.Value === dbRole,
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+    expect(taggedWith("pipeline_runtime")).toEqual(["AwaitLoadRole", "MergeRole", "VerifyLoadRole"]);
+    expect(taggedWith("pipeline_recorder")).toEqual(["RecordRunRole"]);
   });
 
   it("gives the state machine exactly what its tasks need, including the .sync EMR Serverless integration", () => {

@@ -518,6 +518,20 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       );
     });
 
+    it("alarms on the run-record metric that record-run is configured to emit", () => {
+      const records = alarm("RunRecordFailuresAlarm");
+      const env = prop(
+        resource(template, "RecordDashrunLambdaFunction"),
+        "Properties.Environment.Variables",
+      ) as Record<string, unknown>;
+      expect(prop(records, "Namespace")).toBe(env.POWERTOOLS_METRICS_NAMESPACE);
+      expect(prop(records, "MetricName")).toBe(env.RUN_RECORD_FAILURE_METRIC);
+      expect(show(prop(records, "Dimensions"))).toBe(
+        `[{Name: service, Value: ${String(env.POWERTOOLS_SERVICE_NAME)}}]`,
+      );
+      expect(show(prop(records, "AlarmActions"))).toBe("[Ref(AlertTopic)]");
+    });
+
     it(`subscribes the alarm address given at deploy (${stage}: ${expected.alarmEmail ?? "none"})`, () => {
       expect(conditionHolds(template, "HasAlarmEmail")).toBe(expected.alarmEmail !== undefined);
       if (expected.alarmEmail) {

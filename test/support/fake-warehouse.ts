@@ -10,6 +10,7 @@ import type {
   Row,
   Warehouse,
 } from "../../src/ports/warehouse.js";
+import { WarehouseTimeoutError } from "../../src/warehouse/errors.js";
 
 /**
  * A warehouse double for workflow-path tests: auto-copy "loads" the run's published files after a
@@ -24,6 +25,8 @@ export class FakeWarehouse implements Warehouse {
   readonly polls = new Map<string, number>();
   readonly merged: string[] = [];
   readonly checked: { runId: string; expected: ExpectedLoad }[] = [];
+  /** recordRun times out (a warehouse that is down or locked). */
+  failRecords = false;
   readonly recorded: OpsRunRecord[] = [];
 
   constructor(private readonly store: ObjectStore) {}
@@ -76,6 +79,8 @@ export class FakeWarehouse implements Warehouse {
   }
 
   async recordRun(record: OpsRunRecord): Promise<void> {
+    if (this.failRecords)
+      throw new WarehouseTimeoutError("record-run: statement still running after 45000 ms");
     this.recorded.push(record);
   }
 

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
@@ -7,7 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedshiftWarehouse } from "../../src/adapters/aws/redshift-warehouse.js";
 import type { DuckDbWarehouse } from "../../src/adapters/local/duckdb-warehouse.js";
-import { clip, opsRecord, sqlTimestamp } from "../../src/core/ops-record.js";
+import { clip, DQ_RESULT_WIDTHS, opsRecord, RUN_WIDTHS, sqlTimestamp } from "../../src/core/ops-record.js";
 import type { RunRecord } from "../../src/core/record-run.js";
 import { ValidationError } from "../../src/errors.js";
 import type { OpsDqResultRow, OpsRunRecord } from "../../src/ports/warehouse.js";
@@ -138,6 +140,41 @@ describe("opsRecord", () => {
     expect(() => sqlTimestamp("yesterday", "started_at")).toThrow(/started_at is not a timestamp/);
   });
 
+  it("knows the VARCHAR width of every text column of the DDL, and clips every text value to it", async () => {
+    // DuckDB ignores VARCHAR(n), so the local round trip cannot catch a value too wide for Redshift: this can.
+    const widths = async (file: string) =>
+      Object.fromEntries(
+        [
+          ...(await readFile(join(SQL_ROOT, "ddl", file), "utf8")).matchAll(/^\s+(\w+) VARCHAR\((\d+)\)/gm),
+        ].map((m) => [m[1], Number(m[2])]),
+      );
+    expect(await widths("090_ops_runs.sql")).toEqual(RUN_WIDTHS);
+    const { run_id: _shared, ...dqWidths } = await widths("091_ops_dq_results.sql");
+    expect(dqWidths).toEqual(DQ_RESULT_WIDTHS);
+
+    const long = "ü".repeat(3000); // 6000 bytes
+    const wide = report(2);
+    const [rule] = wide.sources.orders.rules;
+    if (!rule) throw new Error("no rule");
+    Object.assign(rule, { name: long, rule: long, severity: long, status: long, detail: long });
+    const rows = opsRecord(
+      record({ trigger: long, sources: [long], error: { error: long, cause: long } }),
+      wide,
+      `file:///${long}`,
+    );
+    for (const [column, width] of Object.entries(RUN_WIDTHS)) {
+      const value = rows.run[column as keyof typeof rows.run];
+      if (value !== null) expect(Buffer.byteLength(value), column).toBeLessThanOrEqual(width);
+    }
+    for (const [column, width] of Object.entries(DQ_RESULT_WIDTHS)) {
+      const value = rows.dqResults[0]?.[column as keyof OpsDqResultRow];
+      if (value !== null && value !== undefined)
+        expect(Buffer.byteLength(value), column).toBeLessThanOrEqual(width);
+    }
+    expect(rows.run.error_cause).toHaveLength(2048);
+    expect(rows.dqResults[0]?.rule_name).toHaveLength(128);
+  });
+
   it("clips text to a byte budget without splitting a character", () => {
     expect(clip("abc", 10)).toBe("abc");
     expect(clip("ééé", 3)).toBe("é");
@@ -185,13 +222,13 @@ describe("runRecordPlan", () => {
     await expect(runRecordPlan(files, { ...rows, run: { ...rows.run, run_id: "x'; DROP" } })).rejects.toThrow(
       ValidationError,
     );
-    const many = Array.from(
-      { length: 37 * DQ_RESULTS_PER_STATEMENT },
-      () => rows.dqResults[0] as OpsDqResultRow,
-    );
-    await expect(runRecordPlan(files, { ...rows, dqResults: many })).rejects.toThrow(
-      /more than one transaction/,
-    );
+    // 4 fixed statements + 36 INSERTs of 25 results = 40, the most one BatchExecuteStatement holds.
+    const results = (n: number) => Array.from({ length: n }, () => rows.dqResults[0] as OpsDqResultRow);
+    const fits = await runRecordPlan(files, { ...rows, dqResults: results(36 * DQ_RESULTS_PER_STATEMENT) });
+    expect(fits.statements).toHaveLength(40);
+    await expect(
+      runRecordPlan(files, { ...rows, dqResults: results(36 * DQ_RESULTS_PER_STATEMENT + 1) }),
+    ).rejects.toThrow(/more than one transaction/);
   });
 });
 
