@@ -137,6 +137,15 @@ describe("state-machines/pipeline.asl.json", () => {
       expect(state.TimeoutSeconds, name).toBeLessThanOrEqual(900);
     }
     expect(states.Merge?.Retry?.[0]?.ErrorEquals).toEqual(["SerializationConflictError"]);
+    // A Data API poll that ran out of budget is retried where the statement only reads (the SELECT may simply
+    // have been slow); a merge that outlived its ~9.5 min budget goes to the failure path and waits for a redrive.
+    for (const name of ["AwaitLoad", "VerifyLoad"]) {
+      expect(
+        states[name]?.Retry?.flatMap((r) => r.ErrorEquals),
+        name,
+      ).toContain("WarehouseTimeoutError");
+    }
+    expect(states.Merge?.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("WarehouseTimeoutError");
   });
 
   it("catches every failure of the main path into quarantine, record and notify", () => {
