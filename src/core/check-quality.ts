@@ -1,6 +1,5 @@
-import { ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { readJson, writeJson } from "./contract-source.js";
+import { readJson, readValidatedJson, writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { qualityHistoryKey, qualityHistoryPrefix, reportKey } from "./layout.js";
 import { type Metrics, metricsSchema } from "./metrics.js";
@@ -67,16 +66,12 @@ export const checkQuality = async (
   },
 ): Promise<QualityGate & { readonly sources: Record<string, string> }> => {
   const bundle = await deps.contracts.get();
-  const raw = await readJson<unknown>(deps.store, deps.store.parseUri(input.metrics_uri));
-  const parsed = metricsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(
-      `metrics ${input.metrics_uri}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
-      { cause: parsed.error },
-    );
-  }
-  const metrics: Metrics = parsed.data;
+  const metrics: Metrics = await readValidatedJson(
+    deps.store,
+    deps.store.parseUri(input.metrics_uri),
+    metricsSchema,
+    "metrics",
+  );
   const history = await readHistory(deps.store, input.sources, {
     runId: input.run_id,
     startedAt: input.started_at,

@@ -1,5 +1,6 @@
+import type { z } from "zod";
 import type { ContractBundle } from "../contracts/index.js";
-import { ContractError, NotFoundError } from "../errors.js";
+import { ContractError, NotFoundError, ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { ContractSource } from "./deps.js";
 import { BUNDLE_KEY } from "./layout.js";
@@ -40,6 +41,30 @@ export class StoredContracts implements ContractSource {
 /** JSON of an object in the store. */
 export const readJson = async <T>(store: ObjectStore, ref: Parameters<ObjectStore["get"]>[0]): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await store.get(ref))) as T;
+
+/**
+ * JSON of an object in the store, validated by `schema`. Throws a `ValidationError` naming the object, the
+ * path inside it and what is wrong.
+ *
+ * @example
+ *   const metrics = await readValidatedJson(store, store.parseUri(uri), metricsSchema, "metrics");
+ */
+export const readValidatedJson = async <Schema extends z.ZodType>(
+  store: ObjectStore,
+  ref: Parameters<ObjectStore["get"]>[0],
+  schema: Schema,
+  what: string,
+): Promise<z.infer<Schema>> => {
+  const parsed = schema.safeParse(await readJson<unknown>(store, ref));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(
+      `${what} ${store.uri(ref)}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+};
 
 /** Writes a value as pretty JSON. */
 export const writeJson = async (

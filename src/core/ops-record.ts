@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import type { OpsDqResultRow, OpsRunRecord, OpsRunRow } from "../ports/warehouse.js";
+import { sqlTimestamp } from "../warehouse/sql-text.js";
 import type { RunRecord } from "./record-run.js";
 
 /** The parts of a quality report (`reports/<run_id>.json`, see quality.ts) that ops.dq_results holds. */
@@ -61,12 +62,12 @@ export const clip = (text: string, bytes: number): string => {
   return encoded.subarray(0, cut).toString("utf8");
 };
 
-/** An ISO-8601 instant as the UTC 'YYYY-MM-DD HH:MM:SS.fff' both warehouses cast to TIMESTAMP. */
-export const sqlTimestamp = (iso: string, field: string): string => {
+/** An ISO-8601 instant of the run record or report as a TIMESTAMP parameter; a malformed one is refused. */
+export const timestampOf = (iso: string, field: string): string => {
   const instant = new Date(iso);
   if (Number.isNaN(instant.getTime()))
     throw new ValidationError(`${field} is not a timestamp: ${JSON.stringify(iso)}`);
-  return instant.toISOString().replace("T", " ").replace("Z", "");
+  return sqlTimestamp(instant);
 };
 
 const text = (value: number | null | undefined): string | null =>
@@ -100,7 +101,7 @@ export const opsRecord = (
     if (report.run_id !== record.run_id) {
       throw new ValidationError(`quality report of run ${report.run_id} given for run ${record.run_id}`);
     }
-    const evaluatedAt = sqlTimestamp(report.evaluated_at, "report.evaluated_at");
+    const evaluatedAt = timestampOf(report.evaluated_at, "report.evaluated_at");
     for (const source of Object.values(report.sources)) {
       for (const rule of source.rules) {
         const row: OpsDqResultRow = {
@@ -124,8 +125,8 @@ export const opsRecord = (
   const run: OpsRunRow = {
     run_id: record.run_id,
     status: record.status,
-    started_at: sqlTimestamp(record.started_at, "started_at"),
-    recorded_at: sqlTimestamp(record.recorded_at, "recorded_at"),
+    started_at: timestampOf(record.started_at, "started_at"),
+    recorded_at: timestampOf(record.recorded_at, "recorded_at"),
     run_trigger: record.trigger,
     files: String(record.files),
     sources: record.sources.join(","),

@@ -1,7 +1,6 @@
-import { ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Warehouse } from "../ports/warehouse.js";
-import { readJson, writeJson } from "./contract-source.js";
+import { readJson, readValidatedJson, writeJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { runRecordKey } from "./layout.js";
 import { type Metrics, metricsSchema } from "./metrics.js";
@@ -139,17 +138,7 @@ const readReport = async (store: ObjectStore, state: ExecutionState): Promise<Re
   if (!uri) return undefined;
   const ref = store.parseUri(uri);
   if (!(await store.head(ref))) return undefined;
-  const parsed = recordedReportSchema.safeParse(await readJson<unknown>(store, ref));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(
-      `quality report ${uri}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
-      {
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data;
+  return readValidatedJson(store, ref, recordedReportSchema, "quality report");
 };
 
 /**

@@ -7,12 +7,13 @@ import { replaceParameters, stripComments } from "./sql-text.js";
 /** Rule results per INSERT statement (12 parameters each, plus the shared :run_id). */
 export const DQ_RESULTS_PER_STATEMENT = 25;
 
+/** The files of `sql/ops/`, by step. */
 const FILES = {
-  lock: "ops/000_lock_targets.sql",
-  deleteRun: "ops/010_delete_run.sql",
-  insertRun: "ops/011_insert_run.sql",
-  deleteResults: "ops/020_delete_dq_results.sql",
-  insertResults: "ops/021_insert_dq_results.sql",
+  lock: "000_lock_targets.sql",
+  deleteRun: "010_delete_run.sql",
+  insertRun: "011_insert_run.sql",
+  deleteResults: "020_delete_dq_results.sql",
+  insertResults: "021_insert_dq_results.sql",
 } as const;
 
 /**
@@ -65,21 +66,21 @@ export const runRecordPlan = async (
   record: OpsRunRecord,
 ): Promise<{ statements: SqlStatement[]; params: SqlParams }> => {
   const runId = validateRunId(record.run.run_id);
-  const folder = await files.folder("ops");
-  const file = (name: string): SqlStatement => {
-    const found = folder.find((candidate) => candidate.name === name);
-    if (!found) throw new ValidationError(`no SQL file ${name} under ${files.root}`);
-    return found;
-  };
+  const ops = (name: string) => files.file("ops", name);
+  const [lock, deleteRun, insertRun, deleteResults, insertResults] = await Promise.all([
+    ops(FILES.lock),
+    ops(FILES.deleteRun),
+    ops(FILES.insertRun),
+    ops(FILES.deleteResults),
+    ops(FILES.insertResults),
+  ]);
   const params: Record<string, string> = { run_id: runId };
-  const insertRun = file(FILES.insertRun);
   const statements: SqlStatement[] = [
-    file(FILES.lock),
-    file(FILES.deleteRun),
+    lock,
+    deleteRun,
     { name: insertRun.name, sql: bindRow(insertRun.sql, record.run, "", params, insertRun.name) },
-    file(FILES.deleteResults),
+    deleteResults,
   ];
-  const insertResults = file(FILES.insertResults);
   const { head, row } = splitValues(insertResults);
   for (let start = 0; start < record.dqResults.length; start += DQ_RESULTS_PER_STATEMENT) {
     const rows = record.dqResults

@@ -123,3 +123,6 @@ export const stripComments = (sql: string): string =>
     .filter((segment) => segment.kind !== "comment")
     .map((segment) => segment.text)
     .join("");
+
+/** `2017-01-05 10:11:12.123` (UTC): how both warehouses take a TIMESTAMP parameter. */
+export const sqlTimestamp = (date: Date): string => date.toISOString().replace("T", " ").replace("Z", "");

@@ -4,6 +4,7 @@ import type { RunView } from "../../src/local/inspect.js";
 import { Progress } from "../../src/local/progress.js";
 import { barChartSvg, renderReport } from "../../src/local/report-html.js";
 import type { StarSnapshot } from "../../src/local/star-summary.js";
+import { runRecordFixture } from "../support/run-record.js";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 20, 0, s)).toISOString();
 
@@ -51,14 +52,12 @@ describe("what a person reads", () => {
     const text = renderRun(
       {
         ...view,
-        record: {
+        record: runRecordFixture({
           run_id: view.summary.name,
           status: "failed",
           started_at: at(0),
           recorded_at: at(30),
-          trigger: "s3",
           files: 2,
-          sources: ["orders", "payments"],
           quality_verdict: null,
           source_verdicts: {},
           rows: {
@@ -68,15 +67,6 @@ describe("what a person reads", () => {
             curated_by_entity: {},
             by_source: {},
           },
-          steps: {
-            transform: null,
-            quality: null,
-            quarantine: null,
-            publish: null,
-            load: null,
-            merge: null,
-            verify: null,
-          },
           error: {
             error: "SparkJobError",
             cause: JSON.stringify({
@@ -84,7 +74,7 @@ describe("what a person reads", () => {
               errorMessage: "ConservationError: rows differ",
             }),
           },
-        },
+        }),
       },
       "local",
     );

@@ -9,47 +9,19 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedshiftWarehouse } from "../../src/adapters/aws/redshift-warehouse.js";
 import type { DuckDbWarehouse } from "../../src/adapters/local/duckdb-warehouse.js";
-import { clip, DQ_RESULT_WIDTHS, opsRecord, RUN_WIDTHS, sqlTimestamp } from "../../src/core/ops-record.js";
-import type { RunRecord } from "../../src/core/record-run.js";
+import { clip, DQ_RESULT_WIDTHS, opsRecord, RUN_WIDTHS, timestampOf } from "../../src/core/ops-record.js";
 import { ValidationError } from "../../src/errors.js";
 import type { OpsDqResultRow, OpsRunRecord } from "../../src/ports/warehouse.js";
 import { DQ_RESULTS_PER_STATEMENT, runRecordPlan } from "../../src/warehouse/run-record-plan.js";
 import { SqlFiles } from "../../src/warehouse/sql-files.js";
 import { parameterNames } from "../../src/warehouse/sql-text.js";
+import { runRecordFixture } from "../support/run-record.js";
 import { LOCAL_SETTINGS, openWarehouse, SQL_ROOT, tempDir } from "./support/warehouse.js";
 
 const RUN = "run-20170105-3f2a9c1e0b7d";
 const files = new SqlFiles(SQL_ROOT);
 
-const record = (overrides: Partial<RunRecord> = {}): RunRecord => ({
-  run_id: RUN,
-  status: "partial",
-  started_at: "2026-11-21T19:47:00.000Z",
-  recorded_at: "2026-11-21T19:49:12.345Z",
-  trigger: "s3",
-  files: 5,
-  sources: ["orders", "payments"],
-  quality_verdict: "fail",
-  source_verdicts: { orders: "pass", payments: "fail" },
-  rows: {
-    read: 452,
-    quarantined: 7,
-    quarantined_by_reason: { invalid_type: 7 },
-    curated_by_entity: { orders: 101, payments: 102 },
-    by_source: {},
-  },
-  steps: {
-    transform: null,
-    quality: null,
-    quarantine: null,
-    publish: null,
-    load: null,
-    merge: null,
-    verify: null,
-  },
-  error: null,
-  ...overrides,
-});
+const record = runRecordFixture;
 
 /** A quality report with `count` rule results over two sources. */
 const report = (count: number) => {
@@ -137,7 +109,7 @@ describe("opsRecord", () => {
 
   it("refuses another run's report and a malformed timestamp", () => {
     expect(() => opsRecord(record(), { ...report(2), run_id: "run-other" }, "uri")).toThrow(ValidationError);
-    expect(() => sqlTimestamp("yesterday", "started_at")).toThrow(/started_at is not a timestamp/);
+    expect(() => timestampOf("yesterday", "started_at")).toThrow(/started_at is not a timestamp/);
   });
 
   it("knows the VARCHAR width of every text column of the DDL, and clips every text value to it", async () => {

@@ -95,6 +95,3 @@ export const etagOf = async (path: string): Promise<string> =>
   createHash("md5")
     .update(await readFile(path))
     .digest("hex");
-
-/** `2017-01-05 10:11:12.123` (UTC) for TIMESTAMP parameters. */
-export const sqlTimestamp = (date: Date): string => date.toISOString().replace("T", " ").replace("Z", "");

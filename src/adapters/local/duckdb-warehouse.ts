@@ -14,9 +14,9 @@ import { DUCKDB_MACROS, type DuckDbStatement, toDuckDb } from "../../warehouse/d
 import { pickParams } from "../../warehouse/engine.js";
 import { SerializationConflictError, WarehouseStatementError } from "../../warehouse/errors.js";
 import { SqlFiles, type SqlStatement } from "../../warehouse/sql-files.js";
-import { stripComments } from "../../warehouse/sql-text.js";
+import { sqlTimestamp, stripComments } from "../../warehouse/sql-text.js";
 import { SqlWarehouse } from "../../warehouse/sql-warehouse.js";
-import { AUTO_COPY_DDL, etagOf, listFiles, sqlTimestamp } from "./duckdb-auto-copy.js";
+import { AUTO_COPY_DDL, etagOf, listFiles } from "./duckdb-auto-copy.js";
 
 export interface DuckDbWarehouseOptions {
   /** The database file (the local stage's `.local/<stage>/warehouse.duckdb`), or `:memory:`. */
