@@ -5,6 +5,7 @@ import type { Log } from "./deps.js";
 import { runRecordKey } from "./layout.js";
 import { type Metrics, metricsSchema } from "./metrics.js";
 import { opsRecord, type RecordedReport, recordedReportSchema } from "./ops-record.js";
+import { sparkErrorUriOf, sparkFailure, sparkFailureReportSchema } from "./spark-job.js";
 
 export type RunStatus = "succeeded" | "partial" | "quality_failed" | "failed";
 
@@ -142,6 +143,32 @@ const readReport = async (store: ObjectStore, state: ExecutionState): Promise<Re
 };
 
 /**
+ * The run's error as the workflow caught it; when Transform failed on EMR Serverless (which reports every
+ * failed job run as `States.TaskFailed`), the error the job wrote beside its metrics names the exception
+ * instead: `Spark.<kind>` and a cause of {errorType, errorMessage, workflowError, workflowCause}.
+ */
+const runError = async (store: ObjectStore, state: ExecutionState): Promise<RunRecord["error"]> => {
+  if (!state.error) return null;
+  const caught = { error: state.error.Error ?? "", cause: state.error.Cause ?? "" };
+  // Transform failed when the run has a plan but no transform result; a named Spark error needs no help.
+  if (state.transform || !state.plan?.metrics_uri || caught.error.startsWith("Spark.")) return caught;
+  const ref = store.parseUri(sparkErrorUriOf(state.plan.metrics_uri));
+  if (!(await store.head(ref))) return caught;
+  const report = sparkFailureReportSchema.safeParse(await readJson<unknown>(store, ref));
+  if (!report.success) return caught;
+  const failure = sparkFailure(report.data);
+  return {
+    error: failure.name,
+    cause: JSON.stringify({
+      errorType: failure.name,
+      errorMessage: failure.message,
+      workflowError: caught.error,
+      workflowCause: caught.cause,
+    }),
+  };
+};
+
+/**
  * Writes the run record (`runs/<run_id>.json` in the curated bucket): status, rows per step, the
  * quality verdict per source, each step's result and the error. Then records the run in the warehouse,
  * best effort: its row of `ops.runs` and every rule result of its quality report in `ops.dq_results`
@@ -189,7 +216,7 @@ export const recordRun = async (
       merge: state.merge ?? null,
       verify: state.verify ?? null,
     },
-    error: state.error ? { error: state.error.Error ?? "", cause: state.error.Cause ?? "" } : null,
+    error: await runError(deps.store, state),
   };
   const recordRef = { bucket: "curated", key: runRecordKey(state.run_id) } as const;
   await writeJson(deps.store, recordRef, record);

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
-import { SparkJobError } from "../../src/core/errors.js";
+import { SparkProcessError } from "../../src/core/errors.js";
 import { useTempDir } from "../support/temp.js";
 
 const tempDir = useTempDir();
@@ -28,6 +28,11 @@ const fakeSpark = async (root: string, options: { warmFailsToStart?: boolean } =
           "    uri = request['manifest_uri']",
           "    if 'bad' in uri:",
           "        print(json.dumps({'id': request['id'], 'ok': False, 'error_type': 'ConservationError', 'message': 'rows differ'}), flush=True)",
+          "    elif 'jvm' in uri:",
+          "        print(json.dumps({'id': request['id'], 'ok': False, 'error_type': 'ParseException', 'exception': 'org.apache.spark.sql.catalyst.parser.ParseException', 'message': \"[PARSE_SYNTAX_ERROR] Syntax error at or near ')'.\", 'retryable': False}), flush=True)",
+          "    elif 'gone' in uri:",
+          "        print(json.dumps({'id': request['id'], 'ok': False, 'error_type': 'Py4JNetworkError', 'exception': 'Py4JNetworkError', 'message': 'Answer from Java side is empty', 'retryable': True}), flush=True)",
+          "        sys.exit(0)",
           "    elif 'die' in uri:",
           "        os._exit(9)",
           "    else:",
@@ -42,7 +47,11 @@ const fakeSpark = async (root: string, options: { warmFailsToStart?: boolean } =
       "uri = sys.argv[2]",
       "open(uri.replace('file://', '') + '.cold', 'w').write('ran')",
       "if 'bad' in uri:",
-      "    sys.stderr.write('INFO starting\\n' + json.dumps({'error_type': 'InputError', 'message': 'no such \"file\"'}) + '\\n')",
+      "    report = {'error_type': 'AnalysisException', 'exception': 'org.apache.spark.sql.AnalysisException', 'message': 'no such \"column\"', 'retryable': False}",
+      "    sys.stderr.write('INFO starting\\n26/01/01 10:00:00 ERROR ' + json.dumps(report) + '\\nINFO Closing down clientserver connection\\n')",
+      "    sys.exit(1)",
+      "if 'killed' in uri:",
+      "    sys.stderr.write('INFO starting\\nERROR SparkContext: Error initializing SparkContext.\\nINFO Closing down clientserver connection\\n')",
       "    sys.exit(1)",
     ].join("\n"),
   );
@@ -79,10 +88,47 @@ describe("LocalSparkRunner", () => {
       logFile: join(root, "spark.log"),
     });
     try {
-      await expect(runner.run({ runId: "run-1", manifestUri: "file:///m/bad.json" })).rejects.toThrow(
-        new SparkJobError("ConservationError: rows differ", "ConservationError"),
-      );
-      expect((await runner.run({ runId: "run-2", manifestUri: "file:///m/ok.json" })).mode).toBe("warm");
+      const first = await runner.run({ runId: "run-0", manifestUri: "file:///m/ok.json" });
+      await expect(runner.run({ runId: "run-1", manifestUri: "file:///m/bad.json" })).rejects.toMatchObject({
+        name: "Spark.DataError",
+        errorType: "ConservationError",
+        message: "ConservationError: rows differ",
+      });
+      await expect(runner.run({ runId: "run-2", manifestUri: "file:///m/jvm.json" })).rejects.toMatchObject({
+        name: "Spark.AnalysisError",
+        errorType: "ParseException",
+        message:
+          "org.apache.spark.sql.catalyst.parser.ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near ')'.",
+      });
+      const next = await runner.run({ runId: "run-3", manifestUri: "file:///m/ok.json" });
+      const pid = (result: typeof first) => result.metricsUri?.split("#")[1];
+      expect(next.mode).toBe("warm");
+      expect(pid(next)).toBe(pid(first));
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it("reports a lost Spark session as transient and starts a new warm process for the next run", async () => {
+    const root = await tempDir();
+    const runner = new LocalSparkRunner({
+      python: PYTHON,
+      ...(await fakeSpark(root)),
+      mode: "warm",
+      logFile: join(root, "spark.log"),
+    });
+    try {
+      const first = await runner.run({ runId: "run-1", manifestUri: "file:///m/ok.json" });
+      const gone = runner.run({ runId: "run-2", manifestUri: "file:///m/gone.json" });
+      await expect(gone).rejects.toBeInstanceOf(SparkProcessError);
+      await expect(gone).rejects.toMatchObject({
+        name: "Spark.ProcessDied",
+        message: "Py4JNetworkError: Answer from Java side is empty",
+      });
+      const next = await runner.run({ runId: "run-3", manifestUri: "file:///m/ok.json" });
+      expect(next.mode).toBe("warm");
+      const pid = (result: typeof first) => result.metricsUri?.split("#")[1];
+      expect(pid(next)).not.toBe(pid(first));
     } finally {
       await runner.close();
     }
@@ -120,7 +166,7 @@ describe("LocalSparkRunner", () => {
     expect(await readFile(join(root2, "spark.log"), "utf8")).toMatch(/warm process unavailable/);
   });
 
-  it("reads the cold job's error type from its log", async () => {
+  it("reads the cold job's error from its log, not the last log line", async () => {
     const root = await tempDir();
     const runner = new LocalSparkRunner({
       python: PYTHON,
@@ -130,10 +176,16 @@ describe("LocalSparkRunner", () => {
     });
     try {
       await expect(runner.run({ runId: "run-1", manifestUri: `file://${root}/bad` })).rejects.toMatchObject({
-        name: "SparkJobError",
-        errorType: "InputError",
-        message: 'InputError: no such "file"',
+        name: "Spark.AnalysisError",
+        errorType: "AnalysisException",
+        message: 'org.apache.spark.sql.AnalysisException: no such "column"',
       });
+      // A process that ended without reporting an error died: transient, named by its last problem line.
+      const killed = runner.run({ runId: "run-2", manifestUri: `file://${root}/killed` });
+      await expect(killed).rejects.toBeInstanceOf(SparkProcessError);
+      await expect(killed).rejects.toMatchObject({ name: "Spark.ProcessDied" });
+      await expect(killed).rejects.toThrow(/ERROR SparkContext: Error initializing SparkContext\./);
+      await expect(killed).rejects.not.toThrow(/Closing down/);
     } finally {
       await runner.close();
     }

@@ -9,6 +9,7 @@ import {
   substitute,
   TASK_FUNCTIONS,
 } from "../../src/core/asl.js";
+import { SPARK_ERROR_NAMES, SparkJobError, SparkProcessError } from "../../src/core/errors.js";
 import { sparkEntryPoint, sparkSubmitParameters } from "../../src/core/spark-job.js";
 
 interface State {
@@ -125,6 +126,44 @@ describe("state-machines/pipeline.asl.json", () => {
         "TransientError",
       ]),
     );
+  });
+
+  it("retries Transform only on what may pass next time: never a job run that failed", () => {
+    const transform = states.Transform as State;
+    const retried = (transform.Retry ?? [])
+      .filter((r) => (r.MaxAttempts ?? 3) > 0)
+      .flatMap((r) => r.ErrorEquals);
+    // EMR Serverless .sync reports every failed job run (bad data, bad contract) as States.TaskFailed: running it
+    // again would fail again, so neither it nor a wildcard may be retried; its API's throttling/capacity may.
+    expect(retried).not.toContain("States.TaskFailed");
+    expect(retried).not.toContain("States.ALL");
+    expect(retried).toEqual(
+      expect.arrayContaining([
+        "EMRServerless.ServiceQuotaExceededException",
+        "EMRServerless.ThrottlingException",
+        "EMRServerless.InternalServerException",
+        "TransientError",
+        SPARK_ERROR_NAMES.processDied,
+      ]),
+    );
+    const permanent = Object.values(SPARK_ERROR_NAMES).filter((n) => n !== SPARK_ERROR_NAMES.processDied);
+    expect(permanent).toHaveLength(5);
+    for (const name of permanent) expect(retried, name).not.toContain(name);
+    // The names the local runner's errors carry are the ones the Retry lists (or not).
+    expect(retried).toContain(new SparkProcessError("died").name);
+    for (const errorType of [
+      "ContractError",
+      "AnalysisException",
+      "ParseException",
+      "ConservationError",
+      "ManifestError",
+      "InputError",
+      "SparkException",
+    ]) {
+      expect(retried, errorType).not.toContain(new SparkJobError("x", errorType).name);
+    }
+    // Whatever is not retried goes to the failure path.
+    expect(transform.Catch?.[0]).toMatchObject({ ErrorEquals: ["States.ALL"], Next: "QuarantineRun" });
   });
 
   it("retries transient errors on every Lambda task and serialization conflicts on Merge", () => {

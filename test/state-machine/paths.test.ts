@@ -149,39 +149,64 @@ describe("the pipeline state machine, run locally on every path", () => {
     expect(h.warehouse.merged).toEqual([]);
   });
 
-  it("EMR failure: Transform is retried, then caught; the run is quarantined, recorded and alerted", async () => {
+  it("Spark job failure: Transform is not retried (it would fail again); the run is quarantined, recorded and alerted", async () => {
     const h = await workflowHarness(await tempDir());
     h.spark.jobFailures = 5;
     const run = await h.run();
     expect(run.path).toEqual(["PlanBatch", "Transform", ...FAILURE]);
     const transform = run.visits[1];
-    expect(transform).toMatchObject({ name: "Transform", outcome: "caught", retries: 1 });
-    expect(transform?.errors.map((e) => e.error)).toEqual(["SparkJobError", "SparkJobError"]);
-    expect(h.spark.runs).toHaveLength(2);
-    expect(run.summary).toMatchObject({ status: "FAILED", error: "SparkJobError" });
+    expect(transform).toMatchObject({ name: "Transform", outcome: "caught", retries: 0 });
+    expect(transform?.errors.map((e) => e.error)).toEqual(["Spark.DataError"]);
+    expect(h.spark.runs).toHaveLength(1);
+    expect(run.summary).toMatchObject({ status: "FAILED", error: "Spark.DataError" });
     expect(run.record).toMatchObject({
       status: "failed",
-      error: { error: "SparkJobError" },
+      error: { error: "Spark.DataError" },
     });
     expect(JSON.parse(run.record?.error?.cause ?? "{}")).toMatchObject({
-      errorType: "SparkJobError",
+      errorType: "Spark.DataError",
       errorMessage: "ConservationError: rows read != curated + quarantined + duplicates",
     });
     expect(h.app.alerts.sent.map((a) => [a.kind, a.subject, a.message])).toEqual([
       [
         "run_failed",
-        "run failed: SparkJobError",
+        "run failed: Spark.DataError",
         "ConservationError: rows read != curated + quarantined + duplicates",
       ],
     ]);
   });
 
-  it("EMR transient failure (the warm process died): Transform is retried and the run succeeds", async () => {
+  it("EMR job run failure (States.TaskFailed): not retried; the run record names the exception the job wrote beside its metrics", async () => {
+    const h = await workflowHarness(await tempDir());
+    h.spark.emrFailure = {
+      error_type: "AnalysisException",
+      exception: "org.apache.spark.sql.AnalysisException",
+      message:
+        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `order_idd` cannot be resolved.",
+      retryable: false,
+    };
+    const run = await h.run();
+    expect(run.path).toEqual(["PlanBatch", "Transform", ...FAILURE]);
+    expect(run.visits[1]).toMatchObject({ name: "Transform", outcome: "caught", retries: 0 });
+    expect(h.spark.runs).toHaveLength(1);
+    // What Step Functions itself reports stays EMR's; the run record names the class and keeps EMR's words.
+    expect(run.summary).toMatchObject({ status: "FAILED", error: "States.TaskFailed" });
+    expect(run.record?.error?.error).toBe("Spark.AnalysisError");
+    expect(JSON.parse(run.record?.error?.cause ?? "{}")).toMatchObject({
+      errorType: "Spark.AnalysisError",
+      errorMessage:
+        "org.apache.spark.sql.AnalysisException: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `order_idd` cannot be resolved.",
+      workflowError: "States.TaskFailed",
+    });
+  });
+
+  it("transient Spark failure (the Spark process died): Transform is retried and the run succeeds", async () => {
     const h = await workflowHarness(await tempDir());
     h.spark.processFailures = 2;
     const run = await h.run();
     expect(run.path).toEqual([...MAIN, ...LOAD]);
     expect(run.visits[1]).toMatchObject({ name: "Transform", outcome: "succeeded", retries: 2 });
+    expect(run.visits[1]?.errors.map((e) => e.error)).toEqual(["Spark.ProcessDied", "Spark.ProcessDied"]);
   });
 
   it("warehouse serialization conflict: Merge is retried with backoff and the run succeeds", async () => {

@@ -2,6 +2,7 @@ import type { ContractBundle } from "../../src/contracts/index.js";
 import { readJson, writeJson } from "../../src/core/contract-source.js";
 import { SparkJobError, SparkProcessError } from "../../src/core/errors.js";
 import type { RunManifest } from "../../src/core/plan-batch.js";
+import { type SparkFailureReport, sparkErrorUriOf } from "../../src/core/spark-job.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import type { SparkJobRequest, SparkJobResult, SparkRunner } from "../../src/ports/spark-runner.js";
 
@@ -13,13 +14,23 @@ export interface SourceScenario {
 }
 
 /**
+ * How EMR Serverless's `.sync` integration reports a failed job run: `States.TaskFailed` whatever the
+ * exception, with the job run's description as the cause.
+ */
+class EmrTaskFailed extends Error {
+  override name = "States.TaskFailed";
+}
+
+/**
  * A Spark double for workflow-path tests: reads the manifest, writes one curated file per entity
- * and a metrics JSON shaped like the real job's, from a scenario. It can fail (a job error, or the
- * warm process dying) a number of times first.
+ * and a metrics JSON shaped like the real job's, from a scenario. It can fail (a job error, the
+ * warm process dying, or a job run failing the way EMR reports it) a number of times first.
  */
 export class FakeSpark implements SparkRunner {
   jobFailures = 0;
   processFailures = 0;
+  /** Fail like an EMR job run whose job wrote this report beside the metrics (as `main()` does). */
+  emrFailure: SparkFailureReport | undefined;
   readonly runs: string[] = [];
   scenario: (source: string) => SourceScenario = () => ({ rows: 10 });
 
@@ -42,6 +53,17 @@ export class FakeSpark implements SparkRunner {
       );
     }
     const manifest = await readJson<RunManifest>(this.store, this.store.parseUri(request.manifestUri));
+    if (this.emrFailure) {
+      await writeJson(this.store, this.store.parseUri(sparkErrorUriOf(manifest.outputs.metrics_uri)), {
+        run_id: manifest.run_id,
+        ...this.emrFailure,
+      });
+      throw new EmrTaskFailed(
+        JSON.stringify({
+          JobRun: { State: "FAILED", StateDetails: "Job failed, please check complete logs." },
+        }),
+      );
+    }
     const sources: Record<string, unknown> = {};
     const entities: Record<string, { rows_curated: number; sums: Record<string, string | null> }> = {};
     for (const source of [...new Set(manifest.inputs.map((i) => i.source))]) {

@@ -366,9 +366,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 {"run_id": metrics["run_id"], "metrics_uri": metrics_uri, "seconds": metrics["seconds"]}
             )
         )
-    except PipelineError as error:
-        log.error(json.dumps({"error_type": type(error).__name__, "message": str(error)}))
+    except Exception as error:
+        # Whatever failed (our errors, Spark's AnalysisException, a py4j error): one JSON line naming the
+        # exception class (the local runner reads it) and the error document beside the metrics (EMR).
+        from pipeline_spark.errors import describe
+        from pipeline_spark.failure import write_error_document
+
+        report = describe(error)
+        log.error(json.dumps(report))
+        write_error_document(spark, args.manifest, report)
+        if isinstance(error, PipelineError):
+            return 1  # a failure the job detected: the report says it all, no traceback needed
         raise
     finally:
-        spark.stop()
+        try:
+            spark.stop()
+        except Exception:  # a session whose JVM is gone cannot be stopped cleanly
+            log.exception("stopping the Spark session failed")
     return 0

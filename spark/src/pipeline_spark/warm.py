@@ -4,8 +4,11 @@
 
 stdin, one request per line:   {"id": "<any>", "manifest_uri": "<uri>"}
 stdout, one answer per line:   {"id": ..., "ok": true, "metrics_uri": ..., "seconds": 0.8}
-                           or  {"id": ..., "ok": false, "error_type": "ConservationError", "message": ...}
-It prints {"ready": true} once the session is up (and warmed up), and exits at end of input.
+                           or  {"id": ..., "ok": false, "error_type": "AnalysisException",
+                                "exception": "org.apache.spark.sql.catalyst.ExtendedAnalysisException",
+                                "message": "[UNRESOLVED_COLUMN...] ...", "retryable": false}
+(``pipeline_spark.errors.describe``). It prints {"ready": true} once the session is up (and warmed
+up), and exits at end of input, or after an answer with ``"retryable": true`` (its Spark session is gone).
 Everything else (Spark's and Python's logs) goes to stderr: the process's file descriptor 1 is
 pointed at stderr before the JVM starts, and only this module writes to the saved stdout.
 """
@@ -24,13 +27,6 @@ from pyspark.sql import SparkSession
 
 log = logging.getLogger("pipeline_spark.warm")
 
-MAX_MESSAGE = 4000
-
-
-def _message(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
-
 
 def handle(spark: SparkSession, line: str, runner: Optional[Callable] = None) -> dict[str, Any]:
     """Answers one request line. Never raises: failures become ``{"ok": false, ...}`` answers.
@@ -38,7 +34,7 @@ def handle(spark: SparkSession, line: str, runner: Optional[Callable] = None) ->
     >>> handle(spark, '{"id": "1", "manifest_uri": "file:///tmp/m.json"}')
     {'id': '1', 'ok': True, 'metrics_uri': 'file:///...', 'seconds': 0.41}
     """
-    from pipeline_spark.errors import ManifestError
+    from pipeline_spark.errors import ManifestError, describe
     from pipeline_spark.job import execute
 
     run = runner or execute
@@ -64,18 +60,22 @@ def handle(spark: SparkSession, line: str, runner: Optional[Callable] = None) ->
         }
     except Exception as error:  # the process must survive any failing run
         log.exception("run failed")
-        return {"id": request_id, "ok": False, "error_type": type(error).__name__, "message": _message(error)}
+        return {"id": request_id, "ok": False, **describe(error)}
 
 
 def serve(spark: SparkSession, requests: Iterable[str], answers: TextIO) -> int:
-    """Answers each non-blank request line with one JSON line; returns how many were answered."""
+    """Answers each non-blank request line with one JSON line; returns how many were answered.
+    Stops after a retryable failure: the session cannot serve another run, a new process can."""
     count = 0
     for line in requests:
         if not line.strip():
             continue
-        answers.write(json.dumps(handle(spark, line)) + "\n")
+        answer = handle(spark, line)
+        answers.write(json.dumps(answer) + "\n")
         answers.flush()
         count += 1
+        if answer.get("retryable"):
+            break
     return count
 
 
@@ -185,7 +185,10 @@ def main() -> int:
     try:
         serve(spark, sys.stdin, protocol)
     finally:
-        spark.stop()
+        try:
+            spark.stop()
+        except Exception:  # a session whose JVM is gone cannot be stopped cleanly
+            log.exception("stopping the Spark session failed")
     return 0
 
 

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { SparkJobError, SparkProcessError } from "../../core/errors.js";
+import { SparkProcessError } from "../../core/errors.js";
+import { type SparkFailureReport, sparkFailure, sparkFailureReportSchema } from "../../core/spark-job.js";
 import type { SparkJobRequest, SparkJobResult, SparkRunner } from "../../ports/spark-runner.js";
 
 export interface LocalSparkOptions {
@@ -28,8 +29,40 @@ interface WarmResponse {
   readonly metrics_uri?: string;
   readonly seconds?: number;
   readonly error_type?: string;
+  /** The exception's full name (the Java class for a JVM exception), `error_type` when absent. */
+  readonly exception?: string;
   readonly message?: string;
+  /** True when the job's Spark session itself is gone (the warm process then exits). */
+  readonly retryable?: boolean;
 }
+
+/** The last `{"error_type": …}` JSON line the cold job logged (after a log prefix), if any. */
+export const loggedReport = (log: string): SparkFailureReport | undefined => {
+  const lines = log.split("\n");
+  for (let index = lines.length - 1; index >= 0; index -= 1) {
+    const line = lines[index] ?? "";
+    const start = line.indexOf('{"error_type"');
+    if (start < 0) continue;
+    try {
+      const report = sparkFailureReportSchema.safeParse(JSON.parse(line.slice(start)));
+      if (report.success) return report.data;
+    } catch {
+      // a clipped or foreign line: look further up
+    }
+  }
+  return undefined;
+};
+
+/** The last line of a log that says something went wrong (not `INFO Closing down clientserver connection`). */
+const lastProblem = (log: string): string => {
+  const lines = log
+    .trim()
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const problem = lines.findLast((line) => /\b(ERROR|FATAL|Error|Exception)\b/.test(line));
+  return problem ?? lines.at(-1) ?? "";
+};
 
 const round = (seconds: number): number => Math.round(seconds * 100) / 100;
 
@@ -203,10 +236,13 @@ export class LocalSparkRunner implements SparkRunner {
       }
       if (response) {
         if (!response.ok) {
-          throw new SparkJobError(
-            `${response.error_type ?? "Error"}: ${response.message ?? "the Spark job failed"}`,
-            response.error_type ?? "Error",
-          );
+          const error = sparkFailure({ ...response, error_type: response.error_type || "Error" });
+          // A warm process whose session is gone exits after answering; do not send it the next run.
+          if (error instanceof SparkProcessError) {
+            warm.kill();
+            this.warm = undefined;
+          }
+          throw error;
         }
         return {
           runId: request.runId,
@@ -237,7 +273,7 @@ export class LocalSparkRunner implements SparkRunner {
       child.on("error", (error) =>
         reject(new SparkProcessError(`cannot run ${this.options.python}: ${error.message}`)),
       );
-      child.on("exit", (code) => {
+      child.on("exit", (code, signal) => {
         if (code === 0) {
           resolve({
             runId: request.runId,
@@ -248,17 +284,16 @@ export class LocalSparkRunner implements SparkRunner {
           });
           return;
         }
-        // The job logs `{"error_type": …, "message": …}` on stderr when it fails on purpose.
-        const reported = [
-          ...tail.matchAll(/\{"error_type": "([^"]+)", "message": "((?:[^"\\]|\\.)*)"\}/g),
-        ].at(-1);
-        if (reported) {
-          const message = JSON.parse(`"${reported[2]}"`) as string;
-          reject(new SparkJobError(`${reported[1]}: ${message}`, reported[1] as string));
-        } else {
-          const lastLine = tail.trim().split("\n").at(-1) ?? "";
-          reject(new SparkJobError(`spark job exited with code ${code}: ${lastLine}`, "Crash"));
-        }
+        // The job logs `{"error_type": …, "exception": …, "message": …}` on stderr for any exception it raised;
+        // a process that ended without one died (killed, out of memory, no JVM): a fresh one may pass.
+        const reported = loggedReport(tail);
+        reject(
+          reported
+            ? sparkFailure(reported)
+            : new SparkProcessError(
+                `spark job process ended (${signal ?? `code ${code}`}) without reporting an error: ${lastProblem(tail)}; its log is ${this.options.logFile}`,
+              ),
+        );
       });
     });
   }
