@@ -82,7 +82,7 @@ clean:
 	rm -rf .build .local .serverless dist
 
 ## --- Spark job packaging and benchmark (spark/) ---------------------------------------------
-.PHONY: spark-package bench-spark bench-spark-plan-reuse bench-generator bench-warehouse bench-pipeline
+.PHONY: spark-package bench-spark bench-spark-plan-reuse bench-spark-big-file bench-generator bench-warehouse bench-pipeline
 spark-package: $(VENV_STAMP)
 	@python spark/build.py --out .build/spark
 
@@ -92,6 +92,9 @@ bench-spark: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 # How fast a warm small day could be with no per-run planning at all (an experiment, not the job).
 bench-spark-plan-reuse: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 	@python bench/spark/plan_reuse.py
+
+bench-spark-big-file: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
+	@python bench/spark/big_file.py
 
 ## --- other benchmarks (results in bench/results/) ------------------------------------------------
 bench-generator: $(NPM_STAMP)

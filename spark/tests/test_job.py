@@ -226,27 +226,40 @@ def test_unknown_source_unsupported_type_and_corrupt_gzip_are_reported(spark, bu
     assert metrics["sources"]["orders"]["rows_curated"] == 2
 
 
-def test_a_text_file_too_big_to_parse_whole_is_rejected_and_the_rest_runs(spark, bundle, tmp_path):
+def test_bad_values_names_and_files_never_fail_the_run(spark, bundle, tmp_path):
     batch = olist_batch(tmp_path)
-    for item in batch.inputs:
-        if item["key"].endswith("order_items-2017-01-05.csv.gz"):
-            item["size"] = 300 * 2**20  # gzip: about 1.5 GiB of text once decompressed
-        if item["key"].endswith("customers-2017-01-05.csv"):
-            item["size"] = 2**30 + 1
-    metrics = batch.run(spark, bundle)
-    rejected = {item["uri"].rsplit("/", 1)[1]: item["error"] for item in metrics["rejected_files"]}
-    assert sorted(rejected) == ["customers-2017-01-05.csv", "order_items-2017-01-05.csv.gz"]
-    assert rejected["order_items-2017-01-05.csv.gz"].startswith(
-        "file too large: about 1.5 GiB of text once decompressed, over the 1 GiB"
+    # A 50 MB field, a line that leaves a quote open, dates before 1900 and after 9999, and file
+    # names with glob and URL characters: each is a quarantined row or a rejected file.
+    huge = "x" * (50 * 2**20)
+    batch.add(
+        "orders",
+        "orders [glob] *%?.csv",
+        "\n".join(
+            [
+                ORDERS_HEADER,
+                f"o7,c1,delivered,2017-01-05 10:00:00,,,,{huge}",
+                'o8,c1,"delivered,2017-01-05 10:00:00,,,,',
+                "o9,c1,delivered,1850-01-05 10:00:00,,,,",
+                "o10,c1,delivered,10000-01-05 10:00:00,,,,",
+            ]
+        ),
     )
-    assert rejected["customers-2017-01-05.csv"].startswith("file too large: about 1.0 GiB of text, over")
-    (items_file,) = metrics["sources"]["order_items"]["files"]
-    assert items_file["error"] == rejected["order_items-2017-01-05.csv.gz"]
-    assert items_file["rows_read"] == 0
-    assert "order_items" not in metrics["entities"]
-    assert "customers" not in metrics["entities"]
-    assert metrics["sources"]["orders"]["rows_curated"] == 2
+    batch.add("orders", "orders-*.csv", ORDERS_HEADER + "\no11,c2,shipped,2017-01-05 11:00:00,,,,\n")
+    metrics = batch.run(spark, bundle)
     assert metrics["conservation"]["holds"]
+    files = {entry["uri"].rsplit("/", 1)[1]: entry for entry in metrics["sources"]["orders"]["files"]}
+    assert files["orders [glob] *%?.csv"]["rows_read"] == 4
+    assert files["orders-*.csv"]["rows_read"] == 1  # read once, not as a glob over its neighbours
+    reasons = {
+        row["_source_line"]: (row["_reason"], row["_reason_column"])
+        for row in batch.quarantine(spark, "orders").filter("_source_file LIKE '%glob%'").collect()
+    }
+    assert reasons[2] == ("invalid_type", "order_estimated_delivery_date")
+    assert reasons[3] == ("malformed_row", None)
+    assert reasons[5] == ("invalid_type", "order_purchase_timestamp")
+    ancient = batch.curated(spark, "orders").filter("order_id = 'o9'").collect()
+    assert [row["purchased_at"] for row in ancient] == [datetime(1850, 1, 5, 10, 0)]
+    assert metrics["sources"]["orders"]["rows_curated"] == 4  # o1, o2, o9, o11
 
 
 def test_execute_reads_the_manifest_and_writes_metrics_without_side_files(spark, bundle_document, tmp_path):

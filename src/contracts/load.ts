@@ -192,6 +192,7 @@ const sourceContractCsvDefaults = (contract: SourceContract): NonNullable<Compil
   quote: contract.csv?.quote ?? '"',
   escape: contract.csv?.escape ?? '"',
   encoding: contract.csv?.encoding ?? "UTF-8",
+  multiline: contract.csv?.multiline ?? false,
 });
 
 /**

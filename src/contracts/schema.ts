@@ -33,6 +33,11 @@ const csvOptions = z.strictObject({
   quote: z.string().length(1).default('"'),
   escape: z.string().length(1).default('"'),
   encoding: z.string().default("UTF-8"),
+  /**
+   * Quoted fields may span lines (the slower path: the lines of such a record are joined). Off by default:
+   * a line that leaves a quoted field open is then a malformed record of its own, never silently merged.
+   */
+  multiline: z.boolean().default(false),
 });
 
 const formatName = z.enum(["csv", "jsonl", "parquet"]);

@@ -30,6 +30,8 @@ export interface CompiledSource {
     readonly quote: string;
     readonly escape: string;
     readonly encoding: string;
+    /** Quoted fields may span lines (records are joined); off: such a line is malformed. */
+    readonly multiline: boolean;
   } | null;
   readonly null_values: readonly string[];
   readonly columns: readonly {

@@ -29,6 +29,7 @@ class CsvOptions:
     quote: str
     escape: str
     encoding: str
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
             quote=csv_raw.get("quote", '"'),
             escape=csv_raw.get("escape", '"'),
             encoding=csv_raw.get("encoding", "UTF-8"),
+            multiline=bool(csv_raw.get("multiline", False)),
         )
         try:
             codecs.lookup(csv_options.encoding)

@@ -33,7 +33,13 @@ from pipeline_spark.metrics import (
     source_metric_rows,
     union_all,
 )
-from pipeline_spark.reading import file_plan, read_parquet_file, read_text_files
+from pipeline_spark.reading import (
+    SourceScan,
+    TextFile,
+    read_parquet_file,
+    read_text_source,
+    scan_text_sources,
+)
 from pipeline_spark.session import configure_run, materialize, release
 from pipeline_spark.validation import (
     FileLineage,
@@ -49,9 +55,6 @@ log = logging.getLogger("pipeline_spark")
 ROWS_PER_FILE = 1_000_000
 # Output folders written at once (each write is a Spark job of its own).
 WRITE_THREADS = 8
-# A csv/jsonl file is parsed whole by one task (multiline quoted fields, exact line numbers); bigger
-# files are rejected with a reason rather than failing the run (Spark's binaryFile stops at 2 GiB).
-MAX_TEXT_FILE_BYTES = 2**30
 # A gzip file is counted at this multiple of its size when sizing shuffles.
 GZIP_RATIO = 5
 
@@ -91,39 +94,47 @@ def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]
 
 
 def _size_inputs(spark: SparkSession, files: Sequence[dict[str, Any]]) -> int:
-    """Fills in each readable file's size, rejects a text file too big to parse as one piece, and
-    returns the run's input bytes (gzip counted at its usual expansion) for sizing the shuffles."""
+    """Fills in each readable file's size and returns the run's input bytes (gzip counted at its
+    usual expansion) for sizing the shuffles. A file that is gone is rejected with a reason."""
     total = 0
     for entry in files:
         if entry["error"]:
             continue
         if entry["size"] is None:
-            entry["size"] = fs.size_of(spark, entry["uri"])
-        text_bytes = entry["size"] * (GZIP_RATIO if entry["gzip"] else 1)
-        if entry["format"] in ("csv", "jsonl") and text_bytes > MAX_TEXT_FILE_BYTES:
-            entry["error"] = (
-                f"file too large: about {text_bytes / 2**30:.1f} GiB of text"
-                f"{' once decompressed' if entry['gzip'] else ''}, over the "
-                f"{MAX_TEXT_FILE_BYTES / 2**30:.0f} GiB a csv/jsonl file is parsed in (as one piece, so that "
-                "quoted fields may span lines and line numbers stay exact); split it into smaller objects"
-            )
-            continue
-        total += text_bytes
+            try:
+                entry["size"] = fs.size_of(spark, entry["uri"])
+            except PipelineError as error:
+                entry["error"] = str(error)
+                continue
+        total += entry["size"] * (GZIP_RATIO if entry["gzip"] else 1)
     return total
 
 
+def _scan_text(
+    spark: SparkSession, bundle: Bundle, readable: dict[str, list[dict[str, Any]]], small: bool
+) -> dict[str, SourceScan]:
+    """One Spark job over every csv/jsonl file of the run (line counts per split, headers)."""
+    text: dict[str, tuple[Any, list[TextFile]]] = {}
+    for name, entries in sorted(readable.items()):
+        files = [
+            TextFile(entry["index"], entry["uri"], entry["format"], bool(entry["gzip"]))
+            for entry in entries
+            if entry["format"] in ("csv", "jsonl")
+        ]
+        if files:
+            text[name] = (bundle.sources[name], files)
+    return scan_text_sources(spark, text, small)
+
+
 def _read_source(
-    spark: SparkSession, bundle: Bundle, name: str, files: Sequence[dict[str, Any]]
+    spark: SparkSession,
+    bundle: Bundle,
+    name: str,
+    files: Sequence[dict[str, Any]],
+    scan: Optional[SourceScan],
 ) -> DataFrame:
     source = bundle.sources[name]
-    frames: list[DataFrame] = []
-    text_files = [
-        (entry["uri"], file_plan(entry["index"], source, entry["format"], entry["gzip"]))
-        for entry in files
-        if entry["format"] in ("csv", "jsonl")
-    ]
-    if text_files:
-        frames.append(read_text_files(spark, text_files))
+    frames: list[DataFrame] = read_text_source(spark, scan) if scan is not None else []
     for entry in files:
         if entry["format"] == "parquet":
             frames.append(read_parquet_file(spark, entry["uri"], entry["index"], source))
@@ -176,9 +187,10 @@ def run_job(
     )
     run = RunValues(run_id=manifest.run_id, ingested_at=manifest.started_at)
     small = partitions == 1
+    scans = _scan_text(spark, bundle, readable, small)
     validated: dict[str, DataFrame] = {}
     for name in sorted(readable):
-        raw = _read_source(spark, bundle, name, readable[name])
+        raw = _read_source(spark, bundle, name, readable[name], scans.get(name))
         if small:
             # A small batch is processed as one partition end to end: a single-partition plan
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.

@@ -1,11 +1,33 @@
 """Reads a source's raw files into one DataFrame of text values (``RAW_SCHEMA``), never typing them.
 
-csv and jsonl files are read whole (``binaryFile``) and parsed by ``parsing.parse_file`` on the
-executors, one task per group of files; parquet files are read by Spark and every column is turned
-into text. Either way the result has one row per record plus one note row per file.
+csv and jsonl files are read by Spark's own text source: splittable (a big file is split across
+tasks like any Spark input, gzip excepted), one row per physical line (line separator ``\\n``; a
+``\\r`` before it is dropped), and every value stays in the JVM. Each line's physical number is
+derived in the JVM as well, from one aggregate over the scan (``scan_text_sources``):
+
+- every split of a file (``_metadata.file_block_start``) is read by one task, in order, so
+  ``monotonically_increasing_id()`` numbers its lines consecutively; the aggregate gives each
+  split its line count and first id, and a split's first line number is the sum of the line
+  counts of the splits before it in the same file;
+- the same aggregate returns each file's header line (csv), and, for contracts that allow quoted
+  fields spanning lines (``csv.multiline: true``), the few lines that open or close such a field.
+
+Records are split into fields by ``from_csv`` / ``from_json``. A csv line is first checked against
+the strict RFC 4180 shape (quotes only around whole fields, doubled inside): a line that leaves a
+quoted field open is malformed unless the contract allows multiline records, in which case the
+lines up to the closing one are joined into one record that starts on the opening line.
+
+parquet files are read by Spark and every column is turned into text. Either way the result has one
+row per record plus one note row per file (``_record_seq`` -1) carrying the file's JSON note.
 """
 
+import codecs
+import json
+import re
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
 from urllib.parse import unquote
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -22,10 +44,9 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from pipeline_spark.contracts import Source
-from pipeline_spark.errors import InputError
-from pipeline_spark.fs import hadoop_path
-from pipeline_spark.parsing import FilePlan, parse_file
+from pipeline_spark.contracts import CsvOptions, Source
+from pipeline_spark.fs import hadoop_path, jvm_class
+from pipeline_spark.sql import ident, literal
 
 RAW_SCHEMA = StructType(
     [
@@ -40,55 +61,679 @@ RAW_SCHEMA = StructType(
 )
 
 
+def _sql_value(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return literal(str(value))
+
+
+def local_frame(spark: SparkSession, columns: Sequence[tuple[str, str]], rows: Sequence[tuple]) -> DataFrame:
+    """A small table built in the JVM (``VALUES``): ``spark.createDataFrame`` would ship pickled rows
+    through Python workers on every action that reads it.
+
+    >>> local_frame(spark, [("a", "int"), ("b", "string")], [(1, "x")]).collect()
+    [Row(a=1, b='x')]
+    """
+    select = ", ".join(f"CAST({ident(name)} AS {kind}) AS {ident(name)}" for name, kind in columns)
+    names = ", ".join(ident(name) for name, _ in columns)
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {kind}) AS {ident(name)}" for name, kind in columns)
+        return spark.sql(f"SELECT {nulls} WHERE false")
+    values = ", ".join("(" + ", ".join(_sql_value(value) for value in row) + ")" for row in rows)
+    return spark.sql(f"SELECT {select} FROM VALUES {values} AS t({names})")
+
+
+RAW_COLUMNS = [(field.name, field.dataType.simpleString()) for field in RAW_SCHEMA.fields]
+
+DEFAULT_CSV = CsvOptions(header=True, delimiter=",", quote='"', escape='"', encoding="UTF-8", multiline=False)
+# A quoted field may span at most this many lines (multiline contracts); a quote left open longer is
+# treated as a stray quote: its line is malformed and the lines after it are read as records.
+MAX_RECORD_LINES = 10_000
+# Lines of multiline records looked up in a literal map; beyond this, a (broadcast) join.
+MAX_LOOKUP_ENTRIES = 20_000
+_GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
+_CORRUPT = "__corrupt_record"
+_MARK_TYPE = "array<struct<_id:bigint,opens:boolean,closes:boolean>>"
+SPANS_LINES = (
+    "a quoted field is not closed on its line "
+    "(records spanning lines need csv.multiline: true in the contract)"
+)
+MISPLACED_QUOTE = "misplaced quote: a quoted field must be a whole field, followed by the delimiter"
+UNCLOSED_QUOTE = f"a quoted field is not closed within {MAX_RECORD_LINES} lines"
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """One csv/jsonl input of the run."""
+
+    index: int  # the manifest's file index (_file_idx)
+    uri: str
+    format: str  # csv | jsonl
+    gzip: bool
+
+
+@dataclass
+class _FileLayout:
+    """What the scan learned about one file: its splits, header and multiline records."""
+
+    file: TextFile
+    blocks: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, block, lines, first id)
+    first_line: Optional[tuple[int, int, bytes]] = None  # (block, id, bytes) of the first non-blank line
+    marks: list[tuple[int, int, bool, bool]] = field(default_factory=list)  # (block, id, opens, closes)
+    error: Optional[str] = None
+
+
+@dataclass
+class SourceScan:
+    """One source's csv/jsonl files after the scan: the line frame and what its plan needs."""
+
+    source: Source
+    lines: Optional[DataFrame]
+    files: list[TextFile]
+    layouts: dict[int, _FileLayout]
+
+
 def normalize_path(path: str) -> str:
-    """One spelling per file: 'file:///a%20b/x' and 'file:/a b/x' both become 'file:/a b/x'."""
-    path = unquote(path)
+    """One spelling per file: Spark reports paths URL-encoded ('file:/a%20b/x'), a manifest may
+    say 'file:///a b/x'; both become 'file:/a b/x'."""
     if path.startswith("file://"):
         path = "file:" + path[len("file://") :]
     return path
 
 
-def file_plan(file_idx: int, source: Source, file_format: str, gzip: bool) -> FilePlan:
-    options = source.csv
-    if file_format == "csv" and options is not None:
-        return FilePlan(
-            file_idx=file_idx,
-            format="csv",
-            gzip=gzip,
-            columns=tuple(source.column_names),
-            encoding=options.encoding,
-            header=options.header,
-            delimiter=options.delimiter,
-            quote=options.quote,
-            escape=options.escape,
-        )
-    return FilePlan(file_idx=file_idx, format=file_format, gzip=gzip, columns=tuple(source.column_names))
+def _spark_path(path: str) -> str:
+    """A path as Spark's ``_metadata.file_path`` reports it, decoded (its form is URL-encoded)."""
+    return normalize_path(unquote(path))
 
 
-def read_text_files(spark: SparkSession, files: Sequence[tuple[str, FilePlan]]) -> DataFrame:
-    """csv/jsonl files -> RAW_SCHEMA rows. ``files``: (uri, plan) pairs.
+def _manifest_path(uri: str) -> str:
+    """A manifest URI as the Hadoop path string it names (file:// URIs may be percent-encoded)."""
+    return normalize_path(hadoop_path(uri))
 
-    >>> raw = read_text_files(spark, [("file:///tmp/x.csv", FilePlan(0, "csv", False, ("a", "b")))])
+
+def literal_path(uri: str) -> str:
+    """The path string for a reader that expands globs, with glob characters escaped: a file named
+    ``star-*.csv`` is read alone, never together with ``star-1.csv``."""
+    return _GLOB_CHARACTERS.sub(r"\\\1", hadoop_path(uri))
+
+
+def _hex(character: str) -> str:
+    return "\\x{" + format(ord(character), "x") + "}"
+
+
+@dataclass(frozen=True)
+class QuoteShapes:
+    """Java regular expressions for one csv dialect (RFC 4180: quotes around whole fields only)."""
+
+    fields: str  # one field per match, its raw text in group 1, over the record with a delimiter prepended
+    opens: str  # a line, read from a record's start, that ends inside a quoted field
+    closes: str  # a line, read from inside a quoted field, that closes it and ends the record
+
+
+def quote_shapes(options: CsvOptions) -> QuoteShapes:
+    """The line shapes of a dialect, possessive throughout (no backtracking on long lines).
+
+    A quoted field is a whole field: a quote inside an unquoted field is text (``12" screen``),
+    text after a closing quote is not a field (``"a"b``).
+
+    >>> quote_shapes(DEFAULT_CSV).fields
+    '\\x{2c}(\\x{22}(?:[^\\x{22}]++|\\x{22}\\x{22})*+\\x{22}|[^\\x{2c}\\x{22}][^\\x{2c}]*+|)'
     """
-    plans: dict[str, FilePlan] = {normalize_path(uri): plan for uri, plan in files}
+    q, d = _hex(options.quote), _hex(options.delimiter)
+    if options.escape == options.quote:
+        inside = f"(?:[^{q}]++|{q}{q})*+"
+        unquoted = f"[^{d}{q}][^{d}]*+"
+    else:
+        e = _hex(options.escape)
+        inside = f"(?:[^{q}{e}]++|{e}[\\s\\S]|{q}{q})*+"
+        unquoted = f"(?:[^{d}{q}{e}]|{e}[\\s\\S])(?:[^{d}{e}]++|{e}[\\s\\S])*+"
+    quoted = f"{q}{inside}{q}"
+    field_ = f"(?:{quoted}|{unquoted}|)"
+    return QuoteShapes(
+        fields=f"{d}({quoted}|{unquoted}|)",
+        opens=f"^(?:{field_}{d})*+{q}{inside}$",
+        closes=f"^{inside}{q}(?:{d}{field_})*+$",
+    )
+
+
+def _split_pattern(delimiter: str) -> str:
+    """A regex for ``split`` that Java's String.split takes on its fast path (no regex engine)."""
+    return "\\" + delimiter if delimiter in ".$|()[]{}^?*+\\" else delimiter
+
+
+def _unquote(options: CsvOptions, value: str) -> str:
+    """SQL turning one raw field (as the tokenizer matched it) into its value."""
+    q = literal(options.quote)
+    inner = f"replace(substr({value}, 2, length({value}) - 2), {literal(options.quote * 2)}, {q})"
+    if options.escape == options.quote:
+        return f"CASE WHEN startswith({value}, {q}) THEN {inner} ELSE {value} END"
+    escaped = literal(_hex(options.escape) + "([\\s\\S])")
+    return (
+        f"regexp_replace(CASE WHEN startswith({value}, {q}) THEN {inner} ELSE {value} END, {escaped}, '$1')"
+    )
+
+
+def _strip_cr(column: str) -> str:
+    return (
+        f"CASE WHEN endswith({column}, '\\r') THEN substr({column}, 1, length({column}) - 1) "
+        f"ELSE {column} END"
+    )
+
+
+def _java_charset(spark: SparkSession, encoding: str) -> Optional[str]:
+    """The Java name of an ASCII-compatible encoding (lines split on byte 0x0A), or None."""
     try:
-        paths = [hadoop_path(uri) for uri, _ in files]
-        binary = spark.read.format("binaryFile").load(paths).select("path", "content")
+        info = codecs.lookup(encoding)
+    except LookupError:
+        return None
+    if '\n,"{}'.encode(info.name) != b'\n,"{}':
+        return None
+    charset = jvm_class(spark, "java.nio.charset.Charset")
+    for name in (encoding, info.name):
+        try:
+            if charset.isSupported(name):
+                return str(charset.forName(name).name())
+        except Exception:  # an illegal charset name
+            continue
+    return None
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
+def _root_cause(error: BaseException) -> str:
+    """The innermost JVM exception class and message of a failed Spark call, else its first line."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        try:
+            cause = java
+            while cause.getCause() is not None and cause.getCause() != cause:
+                cause = cause.getCause()
+            message = cause.getMessage()
+            return f"{cause.getClass().getName()}: {message}" if message else str(cause.getClass().getName())
+        except Exception:  # the gateway itself failed: fall back to the Python text
+            pass
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _line_frame(spark: SparkSession, files: Sequence[TextFile]) -> DataFrame:
+    paths = [literal_path(item.uri) for item in files]
+    return (
+        spark.read.option("lineSep", "\n")
+        .text(paths)
+        .selectExpr(
+            "value AS _line",
+            "_metadata.file_path AS _path",
+            "_metadata.file_block_start AS _block",
+            "monotonically_increasing_id() AS _id",
+        )
+    )
+
+
+def _marks_expression(options: CsvOptions) -> str:
+    """Lines that open (from a record's start) or close (from inside a quote) a quoted field."""
+    shapes = quote_shapes(options)
+    text = _strip_cr("_line")
+    opens = f"({text} RLIKE {literal(shapes.opens)})"
+    closes = f"({text} RLIKE {literal(shapes.closes)})"
+    return (
+        f"filter(collect_list(CASE WHEN instr(_line, {literal(options.quote)}) > 0 "
+        f"THEN named_struct('_id', _id, 'opens', {opens}, 'closes', {closes}) END), m -> m.opens OR m.closes)"
+    )
+
+
+def _aggregate(lines: DataFrame, source: Source, csv_files: bool) -> DataFrame:
+    options = source.csv or DEFAULT_CSV
+    marks = (
+        _marks_expression(options) if csv_files and options.multiline else f"CAST(array() AS {_MARK_TYPE})"
+    )
+    return lines.groupBy("_path", "_block").agg(
+        F.expr("count(1)").alias("lines"),
+        F.expr("min(_id)").alias("first_id"),
+        F.expr(
+            "min(CASE WHEN _line NOT IN ('', '\\r') "
+            "THEN named_struct('_id', _id, 'bytes', CAST(_line AS binary)) END)"
+        ).alias("first"),
+        F.expr(marks).alias("marks"),
+    )
+
+
+def _collect_layouts(spark: SparkSession, scans: dict[str, SourceScan], small: bool) -> list[Any]:
+    frames = []
+    for name, scan in scans.items():
+        if scan.lines is None:
+            continue
+        csv_files = any(item.format == "csv" for item in scan.files)
+        # A small batch is aggregated in one partition: no shuffle (the ids are assigned below it).
+        lines = scan.lines.coalesce(1) if small else scan.lines
+        frames.append(_aggregate(lines, scan.source, csv_files).withColumn("_source", F.lit(name)))
+    if not frames:
+        return []
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union.collect()
+
+
+def _probe(spark: SparkSession, item: TextFile) -> Optional[str]:
+    """Reads one file alone; returns why it cannot be read, or None."""
+    try:
+        _line_frame(spark, [item]).groupBy().count().collect()
+        return None
     except Exception as error:
-        raise InputError(f"cannot list the input files: {str(error).splitlines()[0]}", error) from error
+        cause = _root_cause(error)
+        if item.gzip and ("gzip" in cause.lower() or "EOFException" in cause or "ZipException" in cause):
+            return f"not a readable gzip file: {cause}"
+        return f"cannot read the file: {cause}"
 
-    def parse_partition(rows):  # runs on the executors
-        for row in rows:
-            plan = plans.get(normalize_path(row.path))
-            if plan is None:
-                raise InputError(f"binaryFile returned a path not in the manifest: {row.path}")
-            yield from parse_file(bytes(row.content), plan)
 
-    return spark.createDataFrame(binary.rdd.mapPartitions(parse_partition), RAW_SCHEMA, verifySchema=False)
+def scan_text_sources(
+    spark: SparkSession, sources: dict[str, tuple[Source, list[TextFile]]], small: bool = False
+) -> dict[str, SourceScan]:
+    """Scans every csv/jsonl file of the run in ONE Spark job: splits, line counts, headers and
+    multiline marks per file. A file that cannot be read (corrupt gzip, gone, unknown encoding)
+    gets an error and is left out; the other files are scanned again without it.
+
+    >>> scans = scan_text_sources(spark, {"orders": (source, [TextFile(0, "file:///x.csv", "csv", False)])})
+    """
+    errors: dict[int, str] = {}
+    for _, (source, files) in sources.items():
+        options = source.csv or DEFAULT_CSV
+        if any(item.format == "csv" for item in files) and _java_charset(spark, options.encoding) is None:
+            for item in files:
+                if item.format == "csv":
+                    errors[item.index] = (
+                        f"encoding {options.encoding} cannot be read line by line: use an ASCII-compatible "
+                        "encoding such as UTF-8 or ISO-8859-1"
+                    )
+        for item in files:
+            if item.gzip and not item.uri.endswith(".gz"):
+                errors[item.index] = "a gzip file must end in lowercase .gz to be decompressed by the reader"
+
+    def build() -> dict[str, SourceScan]:
+        scans = {}
+        for name, (source, files) in sources.items():
+            readable = [item for item in files if item.index not in errors]
+            lines = _line_frame(spark, readable) if readable else None
+            layouts = {item.index: _FileLayout(item, error=errors.get(item.index)) for item in files}
+            scans[name] = SourceScan(source, lines, readable, layouts)
+        return scans
+
+    try:
+        scans = build()
+        rows = _collect_layouts(spark, scans, small)
+    except Exception:
+        for _, (_, files) in sources.items():
+            for item in files:
+                if item.index not in errors:
+                    problem = _probe(spark, item)
+                    if problem is not None:
+                        errors[item.index] = problem
+        scans = build()
+        rows = _collect_layouts(spark, scans, small)
+    for scan in scans.values():
+        by_path = {_manifest_path(item.uri): item.index for item in scan.files}
+        for row in (row for row in rows if row["_source"] == scan.source.source):
+            index = by_path.get(_spark_path(row["_path"]))
+            if index is None:
+                raise RuntimeError(f"the text reader returned a path not in the manifest: {row['_path']}")
+            layout = scan.layouts[index]
+            layout.blocks.append((row["_path"], row["_block"], row["lines"], row["first_id"]))
+            first = row["first"]
+            if first is not None and (layout.first_line is None or row["_block"] < layout.first_line[0]):
+                layout.first_line = (row["_block"], first["_id"], bytes(first["bytes"]))
+            layout.marks.extend(
+                (row["_block"], mark["_id"], mark["opens"], mark["closes"]) for mark in row["marks"]
+            )
+    return scans
+
+
+def _header_fields(text: str, options: CsvOptions) -> list[str]:
+    import csv
+
+    reader = csv.reader(
+        [text],
+        delimiter=options.delimiter,
+        quotechar=options.quote,
+        escapechar=None if options.escape == options.quote else options.escape,
+        doublequote=True,
+        strict=True,
+    )
+    return next(reader, [])
+
+
+def header_positions(header: Sequence[str], columns: Sequence[str]) -> tuple[list[int], list[str], list[str]]:
+    """Maps each contract column onto a header position: exact name, else case/space-insensitive.
+
+    >>> header_positions(["price", "ID", "extra"], ["id", "name", "price"])
+    ([1, -1, 0], ['name'], ['extra'])
+    """
+    exact: dict[str, int] = {}
+    loose: dict[str, int] = {}
+    for position, name in enumerate(header):
+        exact.setdefault(name, position)
+        loose.setdefault(name.strip().lower(), position)
+    positions = []
+    missing = []
+    for column in columns:
+        position = exact.get(column, loose.get(column.strip().lower(), -1))
+        positions.append(position)
+        if position < 0:
+            missing.append(column)
+    used = set(positions)
+    unexpected = [name for position, name in enumerate(header) if position not in used]
+    return positions, missing, unexpected
+
+
+@dataclass
+class _FilePlan:
+    """Per file: where its lines start, what to skip, how its fields map onto the contract."""
+
+    file: TextFile
+    deltas: list[tuple[str, int, int]]  # (path, block, line number of id 0 in this block)
+    skip_through: int  # lines up to this number are not records (the header)
+    width: int  # fields per record
+    positions: tuple[int, ...]  # per contract column: its field, -1 if the file lacks it
+    note: dict[str, Any]
+    members: list[tuple[int, int]]  # multiline: (line, record's first line) of lines in a joined record
+
+
+def _note(error: Optional[str] = None, missing: Sequence[str] = (), unexpected: Sequence[str] = ()) -> dict:
+    return {"error": error, "missing_columns": list(missing), "unexpected_columns": list(unexpected)}
+
+
+def _multiline_members(marks: list[tuple[int, bool, bool]], after: int) -> list[tuple[int, int]]:
+    """Walks the open/close marks of one file in line order; returns (line, first line) for every line
+    of a record whose quoted field spans lines. A quote never closed (or not within
+    ``MAX_RECORD_LINES``) joins nothing: its line stays a malformed record of its own."""
+    members: list[tuple[int, int]] = []
+    start: Optional[int] = None
+    for line, opens, closes in sorted(marks):
+        if line <= after:
+            continue
+        if start is None:
+            if opens:
+                start = line
+        elif line - start >= MAX_RECORD_LINES:
+            start = line if opens else None
+        elif closes:
+            members.extend((member, start) for member in range(start, line + 1))
+            start = None
+    return members
+
+
+def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _FilePlan:
+    """Line numbering, header mapping and multiline records of one scanned file."""
+    item = layout.file
+    options = source.csv or DEFAULT_CSV
+    columns = source.column_names
+    deltas = []
+    offset = 0
+    block_delta: dict[int, int] = {}
+    for path, block, count, first_id in sorted(layout.blocks, key=lambda entry: entry[1]):
+        delta = offset + 1 - first_id
+        deltas.append((path, block, delta))
+        block_delta[block] = delta
+        offset += count
+    identity = list(range(len(columns)))
+    plan = _FilePlan(item, deltas, 0, len(columns), tuple(identity), _note(layout.error), [])
+    if layout.error or item.format != "csv":
+        return plan
+    if options.header:
+        if layout.first_line is None:
+            plan.skip_through = offset  # no header: an empty or blank file has no records
+            return plan
+        block, first_id, raw = layout.first_line
+        plan.skip_through = first_id + block_delta[block]
+        text = raw.decode(python_encoding, errors="replace")
+        text = text[:-1] if text.endswith("\r") else text
+        text = text[1:] if text.startswith("\ufeff") else text
+        try:
+            header = _header_fields(text, options)
+        except Exception as error:  # csv.Error
+            plan.note = _note(f"header: unparseable CSV: {error}")
+            return plan
+        positions, missing, unexpected = header_positions(header, columns)
+        plan.width = len(header)
+        plan.positions = tuple(positions)
+        plan.note = _note(None, missing, unexpected)
+    if options.multiline and layout.marks:
+        marks = [
+            (mark_id + block_delta[block], opens, closes) for block, mark_id, opens, closes in layout.marks
+        ]
+        plan.members = _multiline_members(marks, plan.skip_through)
+    return plan
+
+
+def _by_file(plans: Sequence[_FilePlan], value) -> str:
+    """A CASE on _file_idx picking a per-file SQL value (the common value when all files agree)."""
+    values = {plan.file.index: value(plan) for plan in plans}
+    distinct = set(values.values())
+    if len(distinct) == 1:
+        return next(iter(distinct))
+    cases = " ".join(f"WHEN {index} THEN {sql}" for index, sql in sorted(values.items()))
+    return f"CASE _file_idx {cases} END"
+
+
+def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -> DataFrame:
+    """csv lines -> records: (_file_idx, _line_no, _text, _malformed, _values).
+
+    A line without the quote character is split on the delimiter (Java's fast path); any other
+    record is tokenized by the dialect's field pattern, and is well formed only when its fields
+    cover it end to end (no stray quote, nothing after a closing quote).
+    """
+    options = source.csv or DEFAULT_CSV
+    shapes = quote_shapes(options)
+    records = lines
+    spark = lines.sparkSession
+    members = [(plan.file.index, line, start) for plan in plans for line, start in plan.members]
+    if members:
+        if len(members) <= MAX_LOOKUP_ENTRIES:
+            # A literal map, not a join: a broadcast join would be executed while the frame is
+            # planned (local checkpoints plan eagerly), one more Spark job per source and run.
+            by_file: dict[int, list[str]] = defaultdict(list)
+            for index, line, start in members:
+                by_file[index].append(f"{line}L, {start}L")
+            lookup = ", ".join(
+                f"{index}, map({', '.join(pairs)})" for index, pairs in sorted(by_file.items())
+            )
+            joined = records.selectExpr(
+                "*", f"element_at(element_at(map({lookup}), _file_idx), _line_no) AS _start"
+            )
+        else:
+            table = local_frame(
+                spark, [("_file_idx", "int"), ("_line_no", "bigint"), ("_start", "bigint")], members
+            )
+            joined = records.join(F.broadcast(table), ["_file_idx", "_line_no"], "left")
+        singles = joined.filter("_start IS NULL").drop("_start")
+        merged = (
+            joined.filter("_start IS NOT NULL")
+            .groupBy("_file_idx", "_start")
+            .agg(
+                F.expr(
+                    "concat_ws('\\n', transform(array_sort("
+                    "collect_list(named_struct('n', _line_no, 'l', _line))), "
+                    "x -> x.l))"
+                ).alias("_line")
+            )
+            .selectExpr("_file_idx", "_start AS _line_no", "_line", "true AS _joined")
+        )
+        records = singles.withColumn("_joined", F.lit(False)).unionByName(merged)
+    else:
+        records = records.withColumn("_joined", F.lit(False))
+    quote = literal(options.quote)
+    records = records.filter("_line NOT IN ('', '\\r')").selectExpr(
+        "_file_idx", "_line_no", f"{_strip_cr('_line')} AS _text", "_joined"
+    )
+    records = records.selectExpr("*", f"instr(_text, {quote}) > 0 AS __quoted").selectExpr(
+        "*",
+        f"CASE WHEN __quoted THEN regexp_extract_all(concat({literal(options.delimiter)}, _text), "
+        f"{literal(shapes.fields)}, 1) "
+        f"ELSE split(_text, {literal(_split_pattern(options.delimiter))}, -1) END AS __raw",
+    )
+    # Tokens cover the record end to end exactly when it is well formed (each match is one delimiter
+    # and a field; a delimiter is prepended so that no match is empty, which would skip a character).
+    gap = "(__quoted AND length(array_join(__raw, '')) + size(__raw) - 1 <> length(_text))"
+    shape_problem = (
+        f"CASE WHEN {gap} THEN CASE WHEN NOT _joined AND _text RLIKE {literal(shapes.opens)} "
+        f"THEN {literal(SPANS_LINES)} ELSE {literal(MISPLACED_QUOTE)} END END"
+    )
+    fields = f"CASE WHEN __quoted THEN transform(__raw, x -> {_unquote(options, 'x')}) ELSE __raw END"
+    if options.escape != options.quote:
+        fields = f"transform(__raw, x -> {_unquote(options, 'x')})"
+
+    shapes_by_file: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for plan in plans:
+        shapes_by_file[(plan.width, plan.positions)].append(plan.file.index)
+    groups = list(shapes_by_file.items())
+    values_cases = []
+    width_cases = []
+    for (width, positions), indexes in groups:
+        condition = "true" if len(groups) == 1 else f"_file_idx IN ({', '.join(map(str, indexes))})"
+        items = ", ".join(
+            f"__fields[{position}]" if position >= 0 else "CAST(NULL AS string)" for position in positions
+        )
+        values_cases.append((condition, f"array({items})" if items else "CAST(array() AS array<string>)"))
+        width_cases.append((condition, str(width)))
+
+    def pick(cases: list[tuple[str, str]]) -> str:
+        if len(cases) == 1:
+            return cases[0][1]
+        return "CASE " + " ".join(f"WHEN {condition} THEN {sql}" for condition, sql in cases) + " END"
+
+    checks = _byte_checks(options.encoding)
+    return records.selectExpr(
+        "_file_idx",
+        "_line_no",
+        "_text",
+        f"coalesce({checks}, {shape_problem}, CASE WHEN size(__raw) <> {pick(width_cases)} "
+        "THEN 'wrong number of fields for the header' END) AS _malformed",
+        f"{fields} AS __fields",
+    ).selectExpr("_file_idx", "_line_no", "_text", "_malformed", f"{pick(values_cases)} AS _values")
+
+
+def _byte_checks(encoding: str) -> str:
+    nul = "CASE WHEN instr(_text, char(0)) > 0 THEN 'NUL character in a field'"
+    if _is_utf8(encoding):
+        return (
+            f"{nul} WHEN _text <> decode(CAST(_text AS binary), 'UTF-8') "
+            "THEN 'bytes that are not valid UTF-8' END"
+        )
+    return f"{nul} END"
+
+
+def _records_jsonl(lines: DataFrame, source: Source) -> DataFrame:
+    schema = ", ".join([f"{ident(column.name)} string" for column in source.columns] + [f"{_CORRUPT} string"])
+    parsed = (
+        f"from_json(_text, {literal(schema)}, "
+        f"map('mode', 'PERMISSIVE', 'columnNameOfCorruptRecord', '{_CORRUPT}'))"
+    )
+    values = []
+    for column in source.columns:
+        value = f"__p.{ident(column.name)}"
+        if column.type.startswith("decimal") or column.type == "double":
+            # Jackson prints a fractional JSON number through a double: 1.2345E7 for 12345000.0.
+            value = (
+                f"CASE WHEN {value} RLIKE '^-?[0-9]\\\\.[0-9]+E-?[0-9]+$' "
+                f"THEN coalesce(CAST(CAST({value} AS decimal(38,18)) AS string), {value}) ELSE {value} END"
+            )
+        values.append(value)
+    records = lines.filter("trim(_line) <> ''").selectExpr(
+        "_file_idx", "_line_no", f"{_strip_cr('_line')} AS _text"
+    )
+    checks = _byte_checks("UTF-8")
+    return records.selectExpr("*", f"{parsed} AS __p").selectExpr(
+        "_file_idx",
+        "_line_no",
+        "_text",
+        f"coalesce({checks}, CASE WHEN NOT startswith(ltrim(_text), '{{') THEN 'not a JSON object' "
+        f"WHEN __p.{_CORRUPT} IS NOT NULL OR NOT endswith(rtrim(_text), '}}') "
+        "THEN 'invalid JSON' END) AS _malformed",
+        f"array({', '.join(values)}) AS _values",
+    )
+
+
+def read_text_source(spark: SparkSession, scan: SourceScan) -> list[DataFrame]:
+    """One source's scanned csv/jsonl files -> RAW_SCHEMA frames (records, then the file notes)."""
+    source = scan.source
+    options = source.csv or DEFAULT_CSV
+    python_encoding = (
+        codecs.lookup(options.encoding).name if _java_charset(spark, options.encoding) else "utf-8"
+    )
+    plans = [plan_file(layout, source, python_encoding) for layout in scan.layouts.values()]
+    notes = [
+        (plan.file.index, -1, None, None, None, None, json.dumps(plan.note, sort_keys=True)) for plan in plans
+    ]
+    frames = [local_frame(spark, RAW_COLUMNS, notes)]
+    readable = [plan for plan in plans if plan.note["error"] is None and plan.deltas]
+    if scan.lines is None or not readable:
+        return frames
+    # Each line's file, skip mark and line number from its split, by a literal map on the path (not a
+    # join: see _records_csv).
+    entries = []
+    for plan in readable:
+        blocks = ", ".join(f"{block}L, {delta}L" for _, block, delta in plan.deltas)
+        info = f"named_struct('i', {plan.file.index}, 's', {plan.skip_through}L, 'd', map({blocks}))"
+        entries.append(f"{literal(plan.deltas[0][0])}, {info}")
+    lines = (
+        scan.lines.selectExpr(
+            f"element_at(map({', '.join(entries)}), _path) AS __f", "_id", "_block", "_line"
+        )
+        .selectExpr(
+            "__f.i AS _file_idx", "_id + element_at(__f.d, _block) AS _line_no", "_line", "__f.s AS _skip"
+        )
+        .filter("_line_no > _skip")
+        .drop("_skip")
+    )
+    if not _is_utf8(options.encoding):
+        charset = _java_charset(spark, options.encoding)
+        lines = lines.selectExpr(
+            "_file_idx", "_line_no", f"decode(CAST(_line AS binary), {literal(charset)}) AS _line"
+        )
+    # A BOM the reader left on a file's first line (non-UTF-8 or headerless files) is not data.
+    lines = lines.selectExpr(
+        "_file_idx",
+        "_line_no",
+        "CASE WHEN _line_no = 1 THEN regexp_replace(_line, '^\\uFEFF', '') ELSE _line END AS _line",
+    )
+    csv_plans = [plan for plan in readable if plan.file.format == "csv"]
+    json_plans = [plan for plan in readable if plan.file.format == "jsonl"]
+    parts = []
+    if csv_plans:
+        indexes = ", ".join(str(plan.file.index) for plan in csv_plans)
+        subset = lines if not json_plans else lines.filter(f"_file_idx IN ({indexes})")
+        parts.append(_records_csv(subset, csv_plans, source))
+    if json_plans:
+        indexes = ", ".join(str(plan.file.index) for plan in json_plans)
+        subset = lines if not csv_plans else lines.filter(f"_file_idx IN ({indexes})")
+        parts.append(_records_jsonl(subset, source))
+    for part in parts:
+        frames.append(
+            part.selectExpr(
+                "CAST(_file_idx AS int) AS _file_idx",
+                "_line_no AS _record_seq",
+                "CAST(_line_no AS int) AS _source_line",
+                "_malformed",
+                "CASE WHEN _malformed IS NOT NULL "
+                "THEN decode(CAST(_text AS binary), 'UTF-8') END AS _raw_record",
+                "CASE WHEN _malformed IS NULL THEN _values END AS _values",
+                "CAST(NULL AS string) AS _file_note",
+            )
+        )
+    return frames
 
 
 def _note_frame(spark: SparkSession, file_idx: int, note: str) -> DataFrame:
-    return spark.createDataFrame([(file_idx, -1, None, None, None, None, note)], RAW_SCHEMA)
+    return local_frame(spark, RAW_COLUMNS, [(file_idx, -1, None, None, None, None, note)])
 
 
 def _as_text(column: Column, data_type: object, fmt: str) -> Column:
@@ -104,14 +749,11 @@ def read_parquet_file(spark: SparkSession, uri: str, file_idx: int, source: Sour
 
     Timestamps and dates are printed with the contract's format, so they parse back unchanged.
     """
-    import json
-
     try:
-        frame = spark.read.parquet(hadoop_path(uri))
+        frame = spark.read.parquet(literal_path(uri))
         fields = {field.name: field.dataType for field in frame.schema.fields}
     except Exception as error:
-        note = {"error": f"not a readable parquet file: {str(error).splitlines()[0]}"}
-        note.update({"missing_columns": [], "unexpected_columns": []})
+        note = _note(f"not a readable parquet file: {str(error).splitlines()[0]}")
         return _note_frame(spark, file_idx, json.dumps(note, sort_keys=True))
     lowered = {name.lower(): name for name in fields}
     values: list[Column] = []
@@ -134,5 +776,5 @@ def read_parquet_file(spark: SparkSession, uri: str, file_idx: int, source: Sour
         F.array(*values).alias("_values"),
         F.lit(None).cast("string").alias("_file_note"),
     )
-    note = {"error": None, "missing_columns": missing, "unexpected_columns": sorted(set(fields) - used)}
+    note = _note(None, missing, sorted(set(fields) - used))
     return records.unionByName(_note_frame(spark, file_idx, json.dumps(note, sort_keys=True)))

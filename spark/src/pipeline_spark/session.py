@@ -22,6 +22,12 @@ RUN_CONF = {
     # Keep a cached frame's partitioning visible to the plans reading it (no needless shuffle).
     "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "false",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # Dates before 1582 / timestamps before 1900 are written and read as they are (proleptic Gregorian,
+    # what Redshift and DuckDB use): the default (EXCEPTION) would fail the whole run on one such value.
+    "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.sources.partitionOverwriteMode": "static",
     # No _SUCCESS marker in the output folders (Redshift auto-copy must see data files only).
