@@ -311,3 +311,34 @@ def test_small_and_big_batches_give_the_same_rows_and_keep_nothing_after_the_run
     for name, source in small_metrics["sources"].items():
         for field in ("rows_read", "rows_curated", "rows_quarantined", "exact_duplicates", "superseded"):
             assert source[field] == big_metrics["sources"][name][field], (name, field)
+
+
+def test_values_longer_than_the_warehouse_column_are_quarantined_as_too_long(spark, bundle, tmp_path):
+    batch = Batch(tmp_path)
+    header = "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state"
+    rows = [
+        "c1,p1,01310,sao paulo,SP",
+        f"c2,p2,01310,{'x' * 257},SP",  # city is VARCHAR(256)
+        "c3,p3,01310,rio,ÜÜÜÜÜÜÜÜÜ",  # 9 characters, 18 bytes: state is VARCHAR(16) bytes
+        f"{'c' * 65},p4,01310,rio,RJ",  # ids are VARCHAR(64)
+        f"c5,p5,01310,{'é' * 128},SP",  # 128 characters, 256 bytes: fits exactly
+    ]
+    batch.add("customers", "customers-2017-01-05.csv", "\n".join([header, *rows]) + "\n")
+    deep = "/".join(["d" * 200] * 5)
+    batch.add("orders", f"{deep}/orders-2017-01-05.csv", ORDERS)
+    metrics = batch.run(spark, bundle)
+    reasons = {
+        row["_source_line"]: (row["_reason"], row["_reason_column"])
+        for row in batch.quarantine(spark, "customers").collect()
+    }
+    assert reasons == {
+        3: ("too_long", "customers.city"),
+        4: ("too_long", "customers.state"),
+        5: ("too_long", "customers.customer_id"),
+    }
+    assert metrics["sources"]["customers"]["quarantined_by_reason"]["too_long"] == 3
+    assert metrics["sources"]["customers"]["rows_curated"] == 2
+    (rejected,) = metrics["rejected_files"]
+    assert rejected["error"].startswith("object URI of ")
+    assert "_source_file" in rejected["error"]
+    assert metrics["conservation"]["holds"]

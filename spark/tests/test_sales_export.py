@@ -155,6 +155,7 @@ def test_per_file_counts_row_counted_once_across_feeds(run):
         "missing_required": 1,
         "invalid_type": 3,
         "rule_violation": 2,
+        "too_long": 0,
     }
     assert file["conservation_holds"] is True
     assert metrics["conservation"] == {"holds": True, "failures": []}

@@ -47,20 +47,30 @@ const hintFor = (error: unknown): string => {
   }
 };
 
-export const main = async (argv: readonly string[]): Promise<number> => {
+/**
+ * Runs a CLI program and returns its exit code: 0, or the code a command set (`process.exitCode = 2` for a
+ * failed, partial or quality-failed run), or 1 for an error. The caller sets `process.exitCode` from it, so a
+ * command's code must be carried through here rather than overwritten with 0.
+ */
+export const runProgram = async (program: Command, argv: readonly string[]): Promise<number> => {
+  const before = process.exitCode;
+  process.exitCode = undefined;
   try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync([...argv], { from: "user" });
-    return 0;
+    await program.exitOverride().parseAsync([...argv], { from: "user" });
+    const code = process.exitCode;
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\nhint: ${hintFor(error)}\n`);
     if (process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
     return 1;
+  } finally {
+    process.exitCode = before;
   }
 };
+
+export const main = (argv: readonly string[]): Promise<number> => runProgram(buildProgram(), argv);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.exitCode = await main(process.argv.slice(2));

@@ -12,6 +12,11 @@ export interface EntityColumn {
   readonly nullable: boolean;
   /** Spark SQL literal used when a feed does not map the column. */
   readonly default?: string;
+  /**
+   * Width in bytes of the warehouse column it loads into (Redshift VARCHAR(n) counts UTF-8 bytes): a longer
+   * value is quarantined as `too_long`, so the local stage refuses what Redshift's COPY would refuse.
+   */
+  readonly maxLength?: number;
 }
 
 export interface EntityDefinition {
@@ -28,18 +33,34 @@ export interface EntityDefinition {
   readonly columns: readonly EntityColumn[];
 }
 
+/** Widths of the warehouse's text columns (sql/ddl/01*_staging_*.sql; a test keeps the two equal). */
+const ID_WIDTH = 64;
+const ZIP_WIDTH = 16;
+const NAME_WIDTH = 256;
+const STATE_WIDTH = 16;
+const STATUS_WIDTH = 32;
+
 const column = (
   name: string,
   type: EntityColumnType,
-  options: { nullable?: boolean; default?: string } = {},
+  options: { nullable?: boolean; default?: string; maxLength?: number } = {},
 ): EntityColumn => ({
   name,
   type,
   nullable: options.nullable ?? true,
   ...(options.default === undefined ? {} : { default: options.default }),
+  ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
 });
 
-const required = (name: string, type: EntityColumnType = "string"): EntityColumn =>
+/** A text column of at most `maxLength` bytes (the width of its warehouse column). */
+const text = (name: string, maxLength: number, options: { nullable?: boolean } = {}): EntityColumn =>
+  column(name, "string", { ...options, maxLength });
+
+/** A required text column (an id, unless a width is given). */
+const requiredText = (name: string, maxLength = ID_WIDTH): EntityColumn =>
+  text(name, maxLength, { nullable: false });
+
+const required = (name: string, type: EntityColumnType): EntityColumn =>
   column(name, type, { nullable: false });
 
 /** Every entity carries the time its row became true; feeds default it to the row's `_effective_at`. */
@@ -52,11 +73,11 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["customer_id"],
     dedupeKey: ["customer_id", "effective_at"],
     columns: [
-      required("customer_id"),
-      required("customer_unique_id"),
-      column("zip_code_prefix", "string"),
-      column("city", "string"),
-      column("state", "string"),
+      requiredText("customer_id"),
+      requiredText("customer_unique_id"),
+      text("zip_code_prefix", ZIP_WIDTH),
+      text("city", NAME_WIDTH),
+      text("state", STATE_WIDTH),
       effectiveAt,
     ],
   },
@@ -66,10 +87,10 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["product_id"],
     dedupeKey: ["product_id", "effective_at"],
     columns: [
-      required("product_id"),
-      column("product_name", "string"),
-      column("category_name", "string"),
-      column("category_name_english", "string"),
+      requiredText("product_id"),
+      text("product_name", 512),
+      text("category_name", NAME_WIDTH),
+      text("category_name_english", NAME_WIDTH),
       column("name_length", "int"),
       column("description_length", "int"),
       column("photos_qty", "int"),
@@ -86,10 +107,10 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["seller_id"],
     dedupeKey: ["seller_id", "effective_at"],
     columns: [
-      required("seller_id"),
-      column("zip_code_prefix", "string"),
-      column("city", "string"),
-      column("state", "string"),
+      requiredText("seller_id"),
+      text("zip_code_prefix", ZIP_WIDTH),
+      text("city", NAME_WIDTH),
+      text("state", STATE_WIDTH),
       effectiveAt,
     ],
   },
@@ -99,9 +120,9 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["order_id"],
     dedupeKey: ["order_id"],
     columns: [
-      required("order_id"),
-      required("customer_id"),
-      required("status"),
+      requiredText("order_id"),
+      requiredText("customer_id"),
+      requiredText("status", STATUS_WIDTH),
       required("purchased_at", "timestamp"),
       column("approved_at", "timestamp"),
       column("delivered_carrier_at", "timestamp"),
@@ -116,10 +137,10 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["order_id", "order_item_id"],
     dedupeKey: ["order_id", "order_item_id"],
     columns: [
-      required("order_id"),
+      requiredText("order_id"),
       required("order_item_id", "int"),
-      required("product_id"),
-      required("seller_id"),
+      requiredText("product_id"),
+      requiredText("seller_id"),
       column("shipping_limit_at", "timestamp"),
       column("quantity", "int", { nullable: false, default: "1" }),
       required("unit_price", "decimal(12,2)"),
@@ -133,9 +154,9 @@ export const ENTITIES: readonly EntityDefinition[] = [
     key: ["order_id", "payment_sequential"],
     dedupeKey: ["order_id", "payment_sequential"],
     columns: [
-      required("order_id"),
+      requiredText("order_id"),
       required("payment_sequential", "int"),
-      required("payment_type"),
+      requiredText("payment_type", STATUS_WIDTH),
       column("installments", "int"),
       required("payment_value", "decimal(12,2)"),
       effectiveAt,
@@ -146,7 +167,11 @@ export const ENTITIES: readonly EntityDefinition[] = [
     description: "One row per Portuguese category name.",
     key: ["category_name"],
     dedupeKey: ["category_name", "effective_at"],
-    columns: [required("category_name"), column("category_name_english", "string"), effectiveAt],
+    columns: [
+      requiredText("category_name", NAME_WIDTH),
+      text("category_name_english", NAME_WIDTH),
+      effectiveAt,
+    ],
   },
 ];
 
@@ -174,6 +199,7 @@ export const QUARANTINE_REASONS = {
   missing_required: "a required column is empty",
   invalid_type: "a value does not parse as the column's type or format",
   rule_violation: "a row-level quality rule with severity error failed",
+  too_long: "a value is longer than the warehouse column it loads into (bytes of UTF-8, as Redshift counts)",
 } as const;
 export type QuarantineReason = keyof typeof QUARANTINE_REASONS;
 

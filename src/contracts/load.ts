@@ -234,7 +234,10 @@ export const buildBundle = (sources: Record<string, CompiledSource>): ContractBu
         {
           key: [...entity.key],
           dedupe_key: [...entity.dedupeKey],
-          columns: entity.columns.map((column) => ({ ...column })),
+          columns: entity.columns.map(({ maxLength, ...column }) => ({
+            ...column,
+            ...(maxLength === undefined ? {} : { max_length: maxLength }),
+          })),
         },
       ]),
     ),

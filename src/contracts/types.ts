@@ -58,6 +58,8 @@ export interface ContractBundle {
         type: EntityColumnType;
         nullable: boolean;
         default?: string;
+        /** Warehouse width in bytes (text columns); a longer value is quarantined as too_long. */
+        max_length?: number;
       }[];
     }
   >;

@@ -17,7 +17,9 @@ SOURCE_TYPE = re.compile(
     r"^(string|int|bigint|double|boolean|date|timestamp|decimal\((\d{1,2}),(\d{1,2})\))$"
 )
 ROW_LEVEL_RULES = ("not_null", "accepted_values", "range", "regex")
-QUARANTINE_REASONS = ("malformed_row", "missing_required", "invalid_type", "rule_violation")
+QUARANTINE_REASONS = ("malformed_row", "missing_required", "invalid_type", "rule_violation", "too_long")
+# Width in bytes of the warehouse's _source_file column: a longer object URI is rejected as a file.
+SOURCE_FILE_WIDTH = 1024
 # Entity columns of this type are money: their sums go into the metrics for reconciliation.
 MONEY_TYPE = "decimal(12,2)"
 
@@ -115,6 +117,7 @@ class EntityColumn:
     name: str
     type: str
     nullable: bool
+    max_length: Optional[int] = None  # bytes of the warehouse column; longer values are too_long
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,12 @@ def parse_bundle(text: str) -> Bundle:
             key=tuple(_need(raw, "key", f"entities.{name}")),
             dedupe_key=tuple(raw.get("dedupe_key") or _need(raw, "key", f"entities.{name}")),
             columns=tuple(
-                EntityColumn(name=c["name"], type=c["type"], nullable=bool(c["nullable"]))
+                EntityColumn(
+                    name=c["name"],
+                    type=c["type"],
+                    nullable=bool(c["nullable"]),
+                    max_length=c.get("max_length"),
+                )
                 for c in _need(raw, "columns", f"entities.{name}")
             ),
         )

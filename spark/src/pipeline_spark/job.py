@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from pipeline_spark import fs
-from pipeline_spark.contracts import Bundle, parse_bundle
+from pipeline_spark.contracts import SOURCE_FILE_WIDTH, Bundle, parse_bundle
 from pipeline_spark.dedup import curated_rows, fed_rows, row_status, union_feeds, with_dedup_status
 from pipeline_spark.errors import ConservationError, PipelineError
 from pipeline_spark.manifest import Manifest, parse_manifest
@@ -78,7 +78,12 @@ def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]
             "error": None,
         }
         source = bundle.sources.get(item.source)
-        if source is None:
+        if len(item.uri.encode("utf-8")) > SOURCE_FILE_WIDTH:
+            entry["error"] = (
+                f"object URI of {len(item.uri.encode('utf-8'))} bytes: longer than the {SOURCE_FILE_WIDTH} "
+                "the warehouse keeps as _source_file; use a shorter key"
+            )
+        elif source is None:
             entry["error"] = f"unknown source {item.source}: no contract in the bundle"
         else:
             picked = source.format_of(item.key or item.uri)

@@ -587,9 +587,14 @@ def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -
         f"CASE WHEN {gap} THEN CASE WHEN NOT _joined AND _text RLIKE {literal(shapes.opens)} "
         f"THEN {literal(SPANS_LINES)} ELSE {literal(MISPLACED_QUOTE)} END END"
     )
-    fields = f"CASE WHEN __quoted THEN transform(__raw, x -> {_unquote(options, 'x')}) ELSE __raw END"
-    if options.escape != options.quote:
-        fields = f"transform(__raw, x -> {_unquote(options, 'x')})"
+
+    def field(position: int) -> str:
+        # Scalar expressions per field, not transform(): a lambda is not code-generated, and Spark does not
+        # share it between the fields that read it (it would run once per contract column).
+        raw = f"__raw[{position}]"
+        if options.escape != options.quote:
+            return _unquote(options, raw)
+        return f"CASE WHEN __quoted THEN {_unquote(options, raw)} ELSE {raw} END"
 
     shapes_by_file: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
     for plan in plans:
@@ -600,7 +605,7 @@ def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -
     for (width, positions), indexes in groups:
         condition = "true" if len(groups) == 1 else f"_file_idx IN ({', '.join(map(str, indexes))})"
         items = ", ".join(
-            f"__fields[{position}]" if position >= 0 else "CAST(NULL AS string)" for position in positions
+            field(position) if position >= 0 else "CAST(NULL AS string)" for position in positions
         )
         values_cases.append((condition, f"array({items})" if items else "CAST(array() AS array<string>)"))
         width_cases.append((condition, str(width)))
@@ -617,8 +622,8 @@ def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -
         "_text",
         f"coalesce({checks}, {shape_problem}, CASE WHEN size(__raw) <> {pick(width_cases)} "
         "THEN 'wrong number of fields for the header' END) AS _malformed",
-        f"{fields} AS __fields",
-    ).selectExpr("_file_idx", "_line_no", "_text", "_malformed", f"{pick(values_cases)} AS _values")
+        f"{pick(values_cases)} AS _values",
+    )
 
 
 def _byte_checks(encoding: str) -> str:

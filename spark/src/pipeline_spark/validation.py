@@ -2,8 +2,9 @@
 
 Precedence (docs/semantics.md): malformed_row, missing_required, invalid_type, rule_violation;
 within a reason the first column in contract order. A row whose feed would produce a null in a
-non-nullable entity column comes last, as ``missing_required`` with ``_reason_column``
-``<entity>.<column>`` (it cannot be curated, and must not vanish).
+non-nullable entity column comes next, as ``missing_required`` with ``_reason_column``
+``<entity>.<column>`` (it cannot be curated, and must not vanish); last, a feed value longer than its
+warehouse column (``too_long``, ``<entity>.<column>``).
 
 ``validate_source`` returns one frame per source with, for every record (and one note row per
 file, ``_record_seq`` -1): the typed contract columns under their own names, the lineage columns,
@@ -219,6 +220,19 @@ def validate_source(
                     (
                         f"(__pass{i} AND __feed{i}.{ident(select.column)} IS NULL)",
                         "missing_required",
+                        f"{feed.entity}.{select.column}",
+                    )
+                )
+    for i, feed in enumerate(source.feeds):
+        entity = entities[feed.entity]
+        for select, entity_column in zip(feed.select, entity.columns):
+            if entity_column.max_length is not None:
+                # Redshift's VARCHAR(n) counts bytes: a longer value would fail the whole COPY there.
+                later_checks.append(
+                    (
+                        f"coalesce(__pass{i} AND octet_length(__feed{i}.{ident(select.column)}) > "
+                        f"{entity_column.max_length}, false)",
+                        "too_long",
                         f"{feed.entity}.{select.column}",
                     )
                 )
