@@ -300,8 +300,9 @@ def _aggregate(lines: DataFrame, source: Source, csv_files: bool) -> DataFrame:
         F.expr("count(1)").alias("lines"),
         F.expr("min(_id)").alias("first_id"),
         F.expr(
-            "min(CASE WHEN _line NOT IN ('', '\\r') "
-            "THEN named_struct('_id', _id, 'bytes', CAST(_line AS binary)) END)"
+            # min_by copies a line only when it is a new minimum (a struct per row cost 5x the scan).
+            "min_by(named_struct('_id', _id, 'bytes', CAST(_line AS binary)), "
+            "CASE WHEN _line NOT IN ('', '\\r') THEN _id END)"
         ).alias("first"),
         F.expr(marks).alias("marks"),
     )
