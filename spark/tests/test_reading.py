@@ -232,3 +232,16 @@ def test_awkward_file_names_are_read_literally_and_once(spark, tmp_path, name):
     records, notes = read_files(spark, source(), [awkward, neighbour])
     assert [(record[0], record[4][1]) for record in records] == [(0, "awkward"), (1, "neighbour")]
     assert notes[0]["error"] is None
+
+
+def test_many_multiline_records_are_joined_through_a_join_instead_of_a_literal_map(
+    spark, tmp_path, monkeypatch
+):
+    import pipeline_spark.reading as reading
+
+    text = 'id,name,price\n1,"multi\nline",3\n2,b,4\n3,"x\r\ny",5\n'
+    expected, _ = read_one(spark, tmp_path, text, source(multiline=True))
+    monkeypatch.setattr(reading, "MAX_LOOKUP_ENTRIES", 0)
+    joined, _ = read_one(spark, tmp_path, text, source(multiline=True))
+    assert joined == expected
+    assert [row[0] for row in joined] == [2, 4, 5]
