@@ -47,8 +47,13 @@ SMALL_BATCH_BYTES = 16 * 1024 * 1024
 # run over 100k order items also took 23 s instead of 31 s). C1 alone gets the non-tiered 48 MiB code
 # cache, and every warm run compiles new generated classes (~0.5 MiB): it filled after ~30 small runs
 # or one 100k-item run, the JVM then switched its compiler off for good and everything ran interpreted.
+# The read-and-validate stage generates one method of more than 8,000 bytes of bytecode, which the JVM by
+# default never compiles (it ran interpreted: most samples of a 100k-item run's profile sat in it);
+# -XX:-DontCompileHugeMethods lets C1 compile it (warm 100k-item runs 10-12% faster here).
 # PIPELINE_SPARK_JAVA_OPTIONS overrides these.
-LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=512m"
+LOCAL_JAVA_OPTIONS = (
+    "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=512m -XX:-DontCompileHugeMethods"
+)
 
 
 def shuffle_partitions(input_bytes: int, parallelism: int) -> int:
