@@ -58,15 +58,23 @@ const fakeSpark = async (root: string, options: { warmFailsToStart?: boolean } =
   return { sparkSrc: join(root, "src"), jobScript: job };
 };
 
+/** A runner over the fake Spark package in `root`, logging to `root/spark.log`. */
+const runnerIn = async (
+  root: string,
+  mode: "warm" | "cold",
+  options: { warmFailsToStart?: boolean } = {},
+): Promise<LocalSparkRunner> =>
+  new LocalSparkRunner({
+    python: PYTHON,
+    ...(await fakeSpark(root, options)),
+    mode,
+    logFile: join(root, "spark.log"),
+  });
+
 describe("LocalSparkRunner", () => {
   it("keeps one warm process across runs", async () => {
     const root = await tempDir();
-    const runner = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root)),
-      mode: "warm",
-      logFile: join(root, "spark.log"),
-    });
+    const runner = await runnerIn(root, "warm");
     try {
       const first = await runner.run({ runId: "run-1", manifestUri: "file:///m/run-1.json" });
       const second = await runner.run({ runId: "run-2", manifestUri: "file:///m/run-2.json" });
@@ -81,12 +89,7 @@ describe("LocalSparkRunner", () => {
 
   it("reports a job error with its type, and keeps the process for the next run", async () => {
     const root = await tempDir();
-    const runner = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root)),
-      mode: "warm",
-      logFile: join(root, "spark.log"),
-    });
+    const runner = await runnerIn(root, "warm");
     try {
       const first = await runner.run({ runId: "run-0", manifestUri: "file:///m/ok.json" });
       await expect(runner.run({ runId: "run-1", manifestUri: "file:///m/bad.json" })).rejects.toMatchObject({
@@ -111,12 +114,7 @@ describe("LocalSparkRunner", () => {
 
   it("reports a lost Spark session as transient and starts a new warm process for the next run", async () => {
     const root = await tempDir();
-    const runner = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root)),
-      mode: "warm",
-      logFile: join(root, "spark.log"),
-    });
+    const runner = await runnerIn(root, "warm");
     try {
       const first = await runner.run({ runId: "run-1", manifestUri: "file:///m/ok.json" });
       const gone = runner.run({ runId: "run-2", manifestUri: "file:///m/gone.json" });
@@ -136,12 +134,7 @@ describe("LocalSparkRunner", () => {
 
   it("runs cold when the warm process cannot start, and when it dies", async () => {
     const root = await tempDir();
-    const broken = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root, { warmFailsToStart: true })),
-      mode: "warm",
-      logFile: join(root, "spark.log"),
-    });
+    const broken = await runnerIn(root, "warm", { warmFailsToStart: true });
     try {
       const result = await broken.run({ runId: "run-1", manifestUri: `file://${root}/ok` });
       expect(result.mode).toBe("cold");
@@ -150,12 +143,7 @@ describe("LocalSparkRunner", () => {
       await broken.close();
     }
     const root2 = await tempDir();
-    const dying = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root2)),
-      mode: "warm",
-      logFile: join(root2, "spark.log"),
-    });
+    const dying = await runnerIn(root2, "warm");
     try {
       expect((await dying.run({ runId: "run-1", manifestUri: `file://${root2}/die` })).mode).toBe("cold");
       // The next run starts a new warm process.
@@ -168,12 +156,7 @@ describe("LocalSparkRunner", () => {
 
   it("reads the cold job's error from its log, not the last log line", async () => {
     const root = await tempDir();
-    const runner = new LocalSparkRunner({
-      python: PYTHON,
-      ...(await fakeSpark(root)),
-      mode: "cold",
-      logFile: join(root, "spark.log"),
-    });
+    const runner = await runnerIn(root, "cold");
     try {
       await expect(runner.run({ runId: "run-1", manifestUri: `file://${root}/bad` })).rejects.toMatchObject({
         name: "Spark.AnalysisError",

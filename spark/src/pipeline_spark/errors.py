@@ -68,6 +68,25 @@ def _java(throwable: Any) -> tuple[str, str]:
     return name, _first_line(str(message)) if message is not None else ""
 
 
+def root_cause(error: BaseException) -> str:
+    """``<Java class>: <first line>`` of the innermost cause of a failed Spark call (a corrupt gzip surfaces
+    as ``java.io.EOFException`` under a SparkException), else the error's first line.
+
+    >>> root_cause(py4j_error_of_a_truncated_gzip)
+    'java.io.EOFException: Unexpected end of input stream'
+    """
+    throwable = getattr(error, "java_exception", None)
+    if throwable is not None:
+        try:
+            while throwable.getCause() is not None and throwable.getCause() != throwable:
+                throwable = throwable.getCause()
+            name, message = _java(throwable)
+            return f"{name}: {message}" if message else name
+        except Exception:  # the gateway itself failed: fall back to the Python text
+            pass
+    return _first_line(str(error)) or type(error).__name__
+
+
 def describe(error: BaseException) -> dict[str, Any]:
     """What the job reports about a failure (warm answers, the cold job's log line and error document).
 

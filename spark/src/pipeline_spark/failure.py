@@ -11,6 +11,9 @@ from typing import Any, Optional
 
 from pyspark.sql import SparkSession
 
+from pipeline_spark import fs
+from pipeline_spark.manifest import parse_manifest
+
 log = logging.getLogger("pipeline_spark")
 
 
@@ -28,9 +31,6 @@ def write_error_document(spark: SparkSession, manifest_uri: str, report: dict[st
     """Writes ``{"run_id", **report}`` beside the run's metrics; returns its URI, or None when the
     manifest cannot be read (a bad manifest has no metrics URI) or the write fails. Never raises:
     the job is failing already, and its own error is the one to report."""
-    from pipeline_spark import fs
-    from pipeline_spark.manifest import parse_manifest
-
     try:
         manifest = parse_manifest(fs.read_text(spark, manifest_uri))
         uri = error_uri(manifest.metrics_uri)

@@ -23,7 +23,8 @@ from pyspark.sql import functions as F
 from pipeline_spark import fs
 from pipeline_spark.contracts import SOURCE_FILE_WIDTH, Bundle, parse_bundle
 from pipeline_spark.dedup import curated_rows, fed_rows, row_status, union_feeds, with_dedup_status
-from pipeline_spark.errors import ConservationError, PipelineError
+from pipeline_spark.errors import ConservationError, PipelineError, describe
+from pipeline_spark.failure import write_error_document
 from pipeline_spark.manifest import Manifest, parse_manifest
 from pipeline_spark.metrics import (
     assemble,
@@ -386,9 +387,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as error:
         # Whatever failed (our errors, Spark's AnalysisException, a py4j error): one JSON line naming the
         # exception class (the local runner reads it) and the error document beside the metrics (EMR).
-        from pipeline_spark.errors import describe
-        from pipeline_spark.failure import write_error_document
-
         report = describe(error)
         log.error(json.dumps(report))
         write_error_document(spark, args.manifest, report)

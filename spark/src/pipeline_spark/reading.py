@@ -12,16 +12,18 @@ derived in the JVM as well, from one aggregate over the scan (``scan_text_source
 - the same aggregate returns each file's header line (csv), and, for contracts that allow quoted
   fields spanning lines (``csv.multiline: true``), the few lines that open or close such a field.
 
-Records are split into fields by ``from_csv`` / ``from_json``. A csv line is first checked against
-the strict RFC 4180 shape (quotes only around whole fields, doubled inside): a line that leaves a
-quoted field open is malformed unless the contract allows multiline records, in which case the
-lines up to the closing one are joined into one record that starts on the opening line.
+A csv record without the quote character is split on the delimiter; any other is tokenized by one
+RFC 4180 regular expression per dialect (quotes only around whole fields, doubled inside) and is
+well formed only when its fields cover it end to end. A line that leaves a quoted field open is
+malformed unless the contract allows multiline records, in which case the lines up to the closing
+one are joined into one record that starts on the opening line. jsonl lines go through ``from_json``.
 
 parquet files are read by Spark and every column is turned into text. Either way the result has one
 row per record plus one note row per file (``_record_seq`` -1) carrying the file's JSON note.
 """
 
 import codecs
+import csv
 import json
 import re
 from collections import defaultdict
@@ -45,7 +47,9 @@ from pyspark.sql.types import (
 )
 
 from pipeline_spark.contracts import CsvOptions, Source
+from pipeline_spark.errors import root_cause
 from pipeline_spark.fs import hadoop_path, jvm_class
+from pipeline_spark.metrics import union_all
 from pipeline_spark.sql import ident, literal
 
 RAW_SCHEMA = StructType(
@@ -103,7 +107,6 @@ SPANS_LINES = (
     "(records spanning lines need csv.multiline: true in the contract)"
 )
 MISPLACED_QUOTE = "misplaced quote: a quoted field must be a whole field, followed by the delimiter"
-UNCLOSED_QUOTE = f"a quoted field is not closed within {MAX_RECORD_LINES} lines"
 
 
 @dataclass(frozen=True)
@@ -249,22 +252,6 @@ def _is_utf8(encoding: str) -> bool:
         return False
 
 
-def _root_cause(error: BaseException) -> str:
-    """The innermost JVM exception class and message of a failed Spark call, else its first line."""
-    java = getattr(error, "java_exception", None)
-    if java is not None:
-        try:
-            cause = java
-            while cause.getCause() is not None and cause.getCause() != cause:
-                cause = cause.getCause()
-            message = cause.getMessage()
-            return f"{cause.getClass().getName()}: {message}" if message else str(cause.getClass().getName())
-        except Exception:  # the gateway itself failed: fall back to the Python text
-            pass
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def _line_frame(spark: SparkSession, files: Sequence[TextFile]) -> DataFrame:
     paths = [literal_path(item.uri) for item in files]
     return (
@@ -317,12 +304,7 @@ def _collect_layouts(spark: SparkSession, scans: dict[str, SourceScan], small: b
         # A small batch is aggregated in one partition: no shuffle (the ids are assigned below it).
         lines = scan.lines.coalesce(1) if small else scan.lines
         frames.append(_aggregate(lines, scan.source, csv_files).withColumn("_source", F.lit(name)))
-    if not frames:
-        return []
-    union = frames[0]
-    for frame in frames[1:]:
-        union = union.unionByName(frame)
-    return union.collect()
+    return union_all(frames).collect() if frames else []
 
 
 def _probe(spark: SparkSession, item: TextFile) -> Optional[str]:
@@ -331,7 +313,7 @@ def _probe(spark: SparkSession, item: TextFile) -> Optional[str]:
         _line_frame(spark, [item]).groupBy().count().collect()
         return None
     except Exception as error:
-        cause = _root_cause(error)
+        cause = root_cause(error)
         if item.gzip and ("gzip" in cause.lower() or "EOFException" in cause or "ZipException" in cause):
             return f"not a readable gzip file: {cause}"
         return f"cannot read the file: {cause}"
@@ -399,8 +381,6 @@ def scan_text_sources(
 
 
 def _header_fields(text: str, options: CsvOptions) -> list[str]:
-    import csv
-
     reader = csv.reader(
         [text],
         delimiter=options.delimiter,
@@ -513,16 +493,6 @@ def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _Fil
         ]
         plan.members = _multiline_members(marks, plan.skip_through)
     return plan
-
-
-def _by_file(plans: Sequence[_FilePlan], value) -> str:
-    """A CASE on _file_idx picking a per-file SQL value (the common value when all files agree)."""
-    values = {plan.file.index: value(plan) for plan in plans}
-    distinct = set(values.values())
-    if len(distinct) == 1:
-        return next(iter(distinct))
-    cases = " ".join(f"WHEN {index} THEN {sql}" for index, sql in sorted(values.items()))
-    return f"CASE _file_idx {cases} END"
 
 
 def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -> DataFrame:
@@ -672,9 +642,8 @@ def read_text_source(spark: SparkSession, scan: SourceScan) -> list[DataFrame]:
     """One source's scanned csv/jsonl files -> RAW_SCHEMA frames (records, then the file notes)."""
     source = scan.source
     options = source.csv or DEFAULT_CSV
-    python_encoding = (
-        codecs.lookup(options.encoding).name if _java_charset(spark, options.encoding) else "utf-8"
-    )
+    charset = _java_charset(spark, options.encoding)  # None: the scan rejected the source's csv files
+    python_encoding = codecs.lookup(options.encoding).name if charset else "utf-8"
     plans = [plan_file(layout, source, python_encoding) for layout in scan.layouts.values()]
     notes = [
         (plan.file.index, -1, None, None, None, None, json.dumps(plan.note, sort_keys=True)) for plan in plans
@@ -700,8 +669,7 @@ def read_text_source(spark: SparkSession, scan: SourceScan) -> list[DataFrame]:
         .filter("_line_no > _skip")
         .drop("_skip")
     )
-    if not _is_utf8(options.encoding):
-        charset = _java_charset(spark, options.encoding)
+    if charset is not None and not _is_utf8(options.encoding):
         lines = lines.selectExpr(
             "_file_idx", "_line_no", f"decode(CAST(_line AS binary), {literal(charset)}) AS _line"
         )
