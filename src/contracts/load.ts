@@ -12,7 +12,7 @@ import {
   LINEAGE_COLUMNS,
   QUARANTINE_REASONS,
 } from "./entities.js";
-import { ROW_LEVEL_RULES, type SourceContract, sourceContractSchema } from "./schema.js";
+import { BATCH_DATE_GROUPS, ROW_LEVEL_RULES, type SourceContract, sourceContractSchema } from "./schema.js";
 import type { CompiledFeed, CompiledRule, CompiledSource, ContractBundle } from "./types.js";
 
 /** Formats a zod issue path the way a person reads YAML: `feeds[0].map.customer_id`. */
@@ -88,6 +88,22 @@ const checkSemantics = (file: string, contract: SourceContract): void => {
       fail(
         "event_time",
         `column "${column.name}" is ${column.type}; the event time must be a date or timestamp`,
+      );
+    }
+  }
+  if (contract.batch_date.from === "file_name") {
+    let pattern: RegExp | undefined;
+    try {
+      pattern = new RegExp(contract.batch_date.pattern);
+    } catch {
+      fail("batch_date.pattern", "is not a valid regular expression");
+    }
+    const groups = new RegExp(`${pattern?.source ?? ""}|`).exec("")?.groups ?? {};
+    const missing = BATCH_DATE_GROUPS.filter((group) => !(group in groups));
+    if (missing.length > 0) {
+      fail(
+        "batch_date.pattern",
+        `needs the named groups (?<year>…), (?<month>…) and (?<day>…); missing ${missing.join(", ")}`,
       );
     }
   }
@@ -182,6 +198,10 @@ export const compileSource = (contract: SourceContract): CompiledSource => ({
     required: column.required,
   })),
   event_time: contract.event_time ?? null,
+  batch_date:
+    contract.batch_date.from === "file_name"
+      ? { from: "file_name", pattern: contract.batch_date.pattern }
+      : { from: "key", pattern: null },
   feeds: contract.feeds.map((feed) => compileFeed(entityByName(feed.entity) as EntityDefinition, feed)),
   quality: contract.quality.map(compileRule),
 });

@@ -42,6 +42,24 @@ const csvOptions = z.strictObject({
 
 const formatName = z.enum(["csv", "jsonl", "parquet"]);
 
+/** Named groups a file-name pattern must capture to give a batch date. */
+export const BATCH_DATE_GROUPS = ["year", "month", "day"] as const;
+
+/**
+ * Where an object's batch date comes from. `key` (the default): the `dt=YYYY-MM-DD` folder of
+ * `<source>/dt=YYYY-MM-DD/<file>`. `file_name`: the file name, by a regular expression with the named
+ * groups `year`, `month` and `day` (e.g. `2010-12-01.csv`); the object may then also sit directly
+ * under its source (`<source>/<file>`), and a `dt=` folder, when present, still wins (an override).
+ */
+const batchDate = z.discriminatedUnion("from", [
+  z.strictObject({ from: z.literal("key") }),
+  z.strictObject({
+    from: z.literal("file_name"),
+    /** A JavaScript regular expression over the file name, e.g. `^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})\.csv$`. */
+    pattern: z.string().min(1),
+  }),
+]);
+
 const feed = z.strictObject({
   /** A conformed entity (ARCHITECTURE section 4). */
   entity: identifier,
@@ -148,6 +166,8 @@ export const sourceContractSchema = z.strictObject({
   columns: z.array(sourceColumn).min(1),
   /** Column holding the time the row became true; see ARCHITECTURE section 6 for the fallbacks. */
   event_time: z.string().min(1).optional(),
+  /** Where an object's batch date comes from (default: the key's `dt=` folder). */
+  batch_date: batchDate.default({ from: "key" }),
   feeds: z.array(feed).min(1),
   quality: z.array(qualityRuleSchema).default([]),
 });
@@ -159,3 +179,4 @@ export type Feed = z.output<typeof feed>;
 export type SourceColumn = z.output<typeof sourceColumn>;
 export type CsvOptions = z.output<typeof csvOptions>;
 export type FileFormat = z.output<typeof formatName>;
+export type BatchDateSource = z.output<typeof batchDate>;

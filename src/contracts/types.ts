@@ -41,6 +41,10 @@ export interface CompiledSource {
     readonly required: boolean;
   }[];
   readonly event_time: string | null;
+  /** Where an object's batch date comes from: the key's `dt=` folder, or a pattern on the file name. */
+  readonly batch_date:
+    | { readonly from: "key"; readonly pattern: null }
+    | { readonly from: "file_name"; readonly pattern: string };
   readonly feeds: readonly CompiledFeed[];
   readonly quality: readonly CompiledRule[];
 }

@@ -1,4 +1,4 @@
-import type { ContractBundle, FileFormat } from "../contracts/index.js";
+import type { CompiledSource, ContractBundle, FileFormat } from "../contracts/index.js";
 
 /**
  * Decodes an object key as S3 event notifications carry it: URL-encoded, with `+` for a space.
@@ -20,22 +20,71 @@ export const encodeS3Key = (key: string): string =>
     .map((segment) => encodeURIComponent(segment).replace(/%20/g, "+"))
     .join("/");
 
+export type UnroutableReason =
+  | "unknown_source"
+  | "unsupported_format"
+  | "invalid_key"
+  | "no_batch_date"
+  | "invalid_batch_date";
+
 export type Classification =
   | {
       readonly ok: true;
       readonly source: string;
       readonly format: FileFormat;
       readonly extension: string;
-      readonly batchDate: string | null;
+      readonly batchDate: string;
     }
   | {
       readonly ok: false;
-      readonly reason: "unknown_source" | "unsupported_format";
+      readonly reason: UnroutableReason;
       readonly source: string | null;
       readonly detail: string;
     };
 
-const BATCH_DATE = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})(?:\/|$)/;
+const DT_FOLDER = /^dt=(.*)$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * `YYYY-MM-DD` when year, month and day name a real calendar date (year 0001-9999), else null.
+ *
+ * @example
+ *   calendarDate("2017", "02", "28"); // "2017-02-28"
+ *   calendarDate("2017", "02", "30"); // null
+ */
+export const calendarDate = (year: string, month: string, day: string): string | null => {
+  if (!/^\d{4}$/.test(year) || !/^\d{1,2}$/.test(month) || !/^\d{1,2}$/.test(day)) return null;
+  const [y, m, d] = [Number(year), Number(month), Number(day)];
+  if (y < 1 || m < 1 || m > 12 || d < 1) return null;
+  const probe = new Date(Date.UTC(2000, m - 1, d));
+  probe.setUTCFullYear(y);
+  if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return null;
+  return `${year}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+};
+
+/**
+ * A `YYYY-MM-DD` text that is a real calendar date, or null.
+ *
+ * @example
+ *   isoDate("2017-13-45"); // null
+ */
+export const isoDate = (text: string): string | null => {
+  const parts = ISO_DATE.exec(text);
+  return parts ? calendarDate(parts[1] ?? "", parts[2] ?? "", parts[3] ?? "") : null;
+};
+
+/**
+ * The batch date a contract's file-name pattern takes from a file name (named groups `year`,
+ * `month`, `day`): the date, `"no_match"`, or `"invalid"` when the groups name no calendar date.
+ *
+ * @example
+ *   dateFromFileName("2010-12-01.csv", "^(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})\\.csv$"); // "2010-12-01"
+ */
+export const dateFromFileName = (name: string, pattern: string): string | "no_match" | "invalid" => {
+  const groups = new RegExp(pattern).exec(name)?.groups;
+  if (!groups) return "no_match";
+  return calendarDate(groups.year ?? "", groups.month ?? "", groups.day ?? "") ?? "invalid";
+};
 
 const formatOfExtension = (extension: string): FileFormat => {
   const bare = extension.replace(/\.gz$/, "");
@@ -47,20 +96,88 @@ const formatOfExtension = (extension: string): FileFormat => {
 /** True for keys that are folder markers rather than files (the S3 console creates them). */
 export const isFolderMarker = (key: string): boolean => key.endsWith("/");
 
+type BatchDateOf = { readonly date: string } | { readonly reason: UnroutableReason; readonly detail: string };
+
+/** The batch date of a key already split into `<source>`, middle folders and `<file>`. */
+const batchDateOf = (
+  middle: readonly string[],
+  file: string,
+  batchDate: CompiledSource["batch_date"],
+): BatchDateOf => {
+  const shape =
+    batchDate.from === "file_name"
+      ? "<source>/dt=YYYY-MM-DD/<file> or <source>/<file> with the date in the file name"
+      : "<source>/dt=YYYY-MM-DD/<file>";
+  if (middle.length === 1) {
+    const folder = DT_FOLDER.exec(middle[0] ?? "");
+    if (!folder) {
+      return {
+        reason: "invalid_key",
+        detail: `"${middle[0]}" is not a dt=YYYY-MM-DD folder; keys are ${shape}`,
+      };
+    }
+    const date = isoDate(folder[1] ?? "");
+    if (!date) {
+      return {
+        reason: "invalid_batch_date",
+        detail: `dt=${folder[1]} is not a calendar date (YYYY-MM-DD)`,
+      };
+    }
+    return { date };
+  }
+  if (middle.length > 1) {
+    return {
+      reason: "invalid_key",
+      detail: `${middle.length} folders between source and file; keys are ${shape}`,
+    };
+  }
+  if (batchDate.from !== "file_name") {
+    return {
+      reason: "no_batch_date",
+      detail: `no dt=YYYY-MM-DD folder, and the contract takes no date from file names; keys are ${shape}`,
+    };
+  }
+  const date = dateFromFileName(file, batchDate.pattern);
+  if (date === "no_match") {
+    return {
+      reason: "no_batch_date",
+      detail: `"${file}" does not match the contract's batch_date.pattern ${batchDate.pattern}`,
+    };
+  }
+  if (date === "invalid") {
+    return { reason: "invalid_batch_date", detail: `"${file}" names no calendar date` };
+  }
+  return { date };
+};
+
 /**
- * Routes a raw object key to its source contract (first key segment) and format (longest
- * matching extension of that contract), and reads the batch date from a `dt=YYYY-MM-DD` segment.
+ * Routes a raw object key to its source contract (first key segment) and format (longest matching
+ * extension of that contract), and finds its batch date where the contract says: the key's
+ * `dt=YYYY-MM-DD` folder (`<source>/dt=YYYY-MM-DD/<file>`), or, for a contract whose `batch_date` is
+ * `file_name`, a date in the file name (`<source>/<file>`; a `dt=` folder still wins). Anything else is
+ * not routed, with a reason: an empty, `.` or `..` segment (`invalid_key`), another folder shape
+ * (`invalid_key`), no date (`no_batch_date`), or a date that is not on the calendar
+ * (`invalid_batch_date`, e.g. `dt=2017-02-30`). There is no fallback to the upload time.
  *
  * @example
  *   classifyKey("orders/dt=2017-01-05/orders.csv", bundle);
  *   // { ok: true, source: "orders", format: "csv", extension: ".csv", batchDate: "2017-01-05" }
  */
 export const classifyKey = (key: string, bundle: ContractBundle): Classification => {
-  const slash = key.indexOf("/");
-  if (slash <= 0) {
+  const segments = key.split("/");
+  if (segments.length < 2) {
     return { ok: false, reason: "unknown_source", source: null, detail: "key has no <source>/ prefix" };
   }
-  const source = key.slice(0, slash);
+  const bad = segments.findIndex((segment) => segment === "" || segment === "." || segment === "..");
+  if (bad >= 0) {
+    return {
+      ok: false,
+      reason: "invalid_key",
+      source: bad === 0 ? null : (segments[0] ?? null),
+      detail: `segment ${bad + 1} of the key is ${segments[bad] === "" ? "empty" : `"${segments[bad]}"`}`,
+    };
+  }
+  const source = segments[0] as string;
   const contract = bundle.sources[source];
   if (!contract) {
     return {
@@ -70,7 +187,8 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
       detail: `no contract named "${source}" (known: ${Object.keys(bundle.sources).sort().join(", ")})`,
     };
   }
-  const name = key.slice(key.lastIndexOf("/") + 1).toLowerCase();
+  const file = segments.at(-1) as string;
+  const name = file.toLowerCase();
   const extension = [...contract.extensions]
     .sort((a, b) => b.length - a.length)
     .find((candidate) => name.endsWith(candidate.toLowerCase()));
@@ -82,6 +200,12 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
       detail: `"${name}" does not end with one of ${contract.extensions.join(", ")}`,
     };
   }
-  const batchDate = BATCH_DATE.exec(key)?.[1] ?? null;
-  return { ok: true, source, format: formatOfExtension(extension), extension, batchDate };
+  // Bundles compiled before contracts could say where the date comes from read it from the key.
+  const dated = batchDateOf(
+    segments.slice(1, -1),
+    file,
+    contract.batch_date ?? { from: "key", pattern: null },
+  );
+  if ("reason" in dated) return { ok: false, reason: dated.reason, source, detail: dated.detail };
+  return { ok: true, source, format: formatOfExtension(extension), extension, batchDate: dated.date };
 };

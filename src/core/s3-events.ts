@@ -47,13 +47,20 @@ export const parseS3Messages = (
       });
       continue;
     }
-    for (const s3Record of parsed.data.Records) {
+    const keys: string[] = [];
+    try {
+      for (const s3Record of parsed.data.Records) keys.push(decodeS3Key(s3Record.s3.object.key));
+    } catch {
+      badMessages.push({ messageId: record.messageId, problem: "an object key is not valid URL encoding" });
+      continue;
+    }
+    for (const [index, s3Record] of parsed.data.Records.entries()) {
       events.push({
         messageId: record.messageId,
         eventName: s3Record.eventName,
         eventTime: s3Record.eventTime,
         bucket: s3Record.s3.bucket.name,
-        key: decodeS3Key(s3Record.s3.object.key),
+        key: keys[index] ?? "",
         size: s3Record.s3.object.size ?? 0,
         etag: s3Record.s3.object.eTag ?? "",
         ...(s3Record.s3.object.sequencer ? { sequencer: s3Record.s3.object.sequencer } : {}),

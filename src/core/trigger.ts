@@ -25,6 +25,8 @@ export interface S3ObjectEvent {
 export interface TriggerOutcome {
   readonly batchItemFailures: { itemIdentifier: string }[];
   readonly runs: { runId: string; files: number; alreadyExisted: boolean }[];
+  /** Why the window became more than one run (empty when it is one). */
+  readonly splitReasons: SplitReason[];
   readonly unroutable: { key: string; reason: string }[];
   readonly ignored: number;
 }
@@ -52,33 +54,50 @@ const compareSequencer = (a = "", b = ""): number => {
   return left < right ? -1 : left > right ? 1 : 0;
 };
 
+/** Which bound closed a run early: the setting that would let a window stay one run. */
+export type SplitReason = "files" | "bytes" | "input_size";
+
+/** The setting behind each bound (environment variable; the CLI's `--max-files` sets the first). */
+export const SPLIT_SETTINGS: Record<SplitReason, { readonly variable: string; readonly what: string }> = {
+  files: { variable: "BATCH_MAX_FILES", what: "files" },
+  bytes: { variable: "BATCH_MAX_BYTES", what: "bytes" },
+  input_size: { variable: "BATCH_MAX_INPUT_CHARS", what: "characters of execution input" },
+};
+
 /**
  * Splits a window's objects into runs: one run for the whole window unless it passes a bound
  * (files, bytes, or the size of the execution input). Objects are taken in key order so the split
- * is deterministic.
+ * is deterministic. `reasons` says, for each run but the last, which bound closed it.
  *
  * @example
- *   splitBatch(objects, { batchMaxFiles: 200, batchMaxBytes: 20e9, batchMaxInputChars: 120000 }).length; // 1
+ *   planSplit(objects, { batchMaxFiles: 200, batchMaxBytes: 20e9, batchMaxInputChars: 120000 });
+ *   // { chunks: [[…200], […105]], reasons: ["files"] }
  */
-export const splitBatch = <T extends { object: RunInputObject }>(
+export const planSplit = <T extends { object: RunInputObject }>(
   items: readonly T[],
   bounds: TriggerDeps["tuning"],
-): T[][] => {
+): { chunks: T[][]; reasons: SplitReason[] } => {
   const sorted = [...items].sort((a, b) =>
     a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0,
   );
   const chunks: T[][] = [];
+  const reasons: SplitReason[] = [];
   let current: T[] = [];
   let bytes = 0;
   let chars = 0;
   for (const item of sorted) {
     const itemChars = JSON.stringify(item.object).length + 1;
-    const full =
-      current.length >= bounds.batchMaxFiles ||
-      (current.length > 0 && bytes + item.object.size > bounds.batchMaxBytes) ||
-      (current.length > 0 && chars + itemChars > bounds.batchMaxInputChars);
-    if (full) {
+    const reason: SplitReason | undefined =
+      current.length >= bounds.batchMaxFiles
+        ? "files"
+        : current.length > 0 && bytes + item.object.size > bounds.batchMaxBytes
+          ? "bytes"
+          : current.length > 0 && chars + itemChars > bounds.batchMaxInputChars
+            ? "input_size"
+            : undefined;
+    if (reason) {
       chunks.push(current);
+      reasons.push(reason);
       current = [];
       bytes = 0;
       chars = 0;
@@ -88,7 +107,38 @@ export const splitBatch = <T extends { object: RunInputObject }>(
     chars += itemChars;
   }
   if (current.length > 0) chunks.push(current);
-  return chunks;
+  return { chunks, reasons };
+};
+
+/**
+ * `planSplit`'s runs alone.
+ *
+ * @example
+ *   splitBatch(objects, { batchMaxFiles: 200, batchMaxBytes: 20e9, batchMaxInputChars: 120000 }).length; // 1
+ */
+export const splitBatch = <T extends { object: RunInputObject }>(
+  items: readonly T[],
+  bounds: TriggerDeps["tuning"],
+): T[][] => planSplit(items, bounds).chunks;
+
+/**
+ * One sentence saying why a window became several runs, naming the settings that change it.
+ *
+ * @example
+ *   explainSplit(["files"], { batchMaxFiles: 200, … }); // "a run takes at most 200 files (BATCH_MAX_FILES)"
+ */
+export const explainSplit = (reasons: readonly SplitReason[], bounds: TriggerDeps["tuning"]): string => {
+  const limit: Record<SplitReason, number> = {
+    files: bounds.batchMaxFiles,
+    bytes: bounds.batchMaxBytes,
+    input_size: bounds.batchMaxInputChars,
+  };
+  return [...new Set(reasons)]
+    .map((reason) => {
+      const setting = SPLIT_SETTINGS[reason];
+      return `a run takes at most ${limit[reason]} ${setting.what} (${setting.variable})`;
+    })
+    .join("; ");
 };
 
 /**
@@ -167,7 +217,14 @@ export const routeBatch = async (
   }
 
   const runs: TriggerOutcome["runs"] = [];
-  for (const chunk of splitBatch(accepted, deps.tuning)) {
+  const split = planSplit(accepted, deps.tuning);
+  if (split.reasons.length > 0) {
+    deps.log.info("batch window split into several runs", {
+      runs: split.chunks.length,
+      why: explainSplit(split.reasons, deps.tuning),
+    });
+  }
+  for (const chunk of split.chunks) {
     const objects = chunk.map((item) => item.object);
     const runId = runIdFor(objects.map((o) => ({ key: o.key, etag: o.etag, batchDate: o.batch_date })));
     const input: RunInput = {
@@ -202,6 +259,7 @@ export const routeBatch = async (
   return {
     batchItemFailures: [...failed].sort().map((itemIdentifier) => ({ itemIdentifier })),
     runs,
+    splitReasons: split.reasons,
     unroutable,
     ignored,
   };

@@ -116,6 +116,43 @@ describe("the README's worked example (a denormalized export feeding four entiti
   });
 });
 
+describe("batch_date: where an object's batch date comes from", () => {
+  const withBatchDate = (yaml: string) => ORDERS_YAML.replace("event_time:", () => `${yaml}\nevent_time:`);
+
+  it("defaults to the key's dt= folder", async () => {
+    const bundle = await loadContractBundle("contracts");
+    for (const source of Object.values(bundle.sources)) {
+      expect(source.batch_date).toEqual({ from: "key", pattern: null });
+    }
+  });
+
+  it("may be a pattern over the file name with named groups year, month and day", () => {
+    const pattern = "^(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})\\.csv$";
+    const source = compileSource(
+      parseContract(
+        "contracts/orders.yaml",
+        withBatchDate(`batch_date: { from: file_name, pattern: '${pattern}' }`),
+      ),
+    );
+    expect(source.batch_date).toEqual({ from: "file_name", pattern });
+  });
+
+  it("refuses a pattern without the three groups, an invalid one, or another origin", () => {
+    expectContractError(
+      withBatchDate("batch_date: { from: file_name, pattern: '(?<year>\\d{4})(?<month>\\d{2})' }"),
+      "batch_date.pattern",
+      /named groups .* missing day/,
+    );
+    expectContractError(
+      withBatchDate("batch_date: { from: file_name, pattern: '(?<year>' }"),
+      "batch_date.pattern",
+      /not a valid regular expression/,
+    );
+    expectContractError(withBatchDate("batch_date: { from: file_name }"), "batch_date.pattern", /./);
+    expectContractError(withBatchDate("batch_date: { from: column }"), "batch_date.from", /./);
+  });
+});
+
 describe("an invalid contract fails with the file, the path inside it and what is wrong", () => {
   it("unknown entity", () => {
     expectContractError(

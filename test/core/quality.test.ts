@@ -13,6 +13,7 @@ const contractWith = (rules: CompiledRule[]): CompiledSource => ({
   null_values: [""],
   columns: [],
   event_time: "order_purchase_timestamp",
+  batch_date: { from: "key", pattern: null },
   feeds: [{ entity: "orders", key: ["order_id"], filter: null, select: [] }],
   quality: rules,
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { handler } from "../../functions/trigger/handler.js";
 import { resetApp, useApp } from "../../src/app/index.js";
 import { unroutedKey } from "../../src/core/layout.js";
+import { routeBatch, type S3ObjectEvent } from "../../src/core/trigger.js";
 import { captureLogs, lambdaContext, testApp } from "../support/app.js";
 import { RecordingWorkflow } from "../support/fakes.js";
 import { useTempDir } from "../support/temp.js";
@@ -113,6 +114,75 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
       ["orders"],
       ["payments"],
     ]);
+  });
+
+  it("routes keys without a real batch date, or with ./../empty segments, to _unrouted with a reason and an alert", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow });
+    const event = (key: string, index: number): S3ObjectEvent => ({
+      messageId: `m${index}`,
+      eventName: "ObjectCreated:Put",
+      eventTime: "2026-11-21T19:46:58.120Z",
+      bucket: "raw",
+      key,
+      size: 10,
+      etag: `e${index}`,
+    });
+    const keys = [
+      "orders/dt=2017-01-05/good.csv",
+      "orders/dt=2017-13-45/o.csv",
+      "orders/dt=2017-02-30/o.csv",
+      "orders/o.csv",
+      "orders/2017-01-05/o.csv",
+      "orders/dt=2017-01-05/../../payments/dt=2017-01-05/p.jsonl",
+      "orders//o.csv",
+    ];
+    const outcome = await routeBatch(keys.map(event), [], { ...app, tuning: app.config.tuning });
+    expect(outcome.batchItemFailures).toEqual([]);
+    expect(
+      workflow.started.map((run) => run.input.inputs.map((input) => [input.key, input.batch_date])),
+    ).toEqual([[["orders/dt=2017-01-05/good.csv", "2017-01-05"]]]);
+    const expected = [
+      ["orders/dt=2017-13-45/o.csv", "invalid_batch_date"],
+      ["orders/dt=2017-02-30/o.csv", "invalid_batch_date"],
+      ["orders/o.csv", "no_batch_date"],
+      ["orders/2017-01-05/o.csv", "invalid_key"],
+      ["orders/dt=2017-01-05/../../payments/dt=2017-01-05/p.jsonl", "invalid_key"],
+      ["orders//o.csv", "invalid_key"],
+    ];
+    expect(outcome.unroutable.map((u) => [u.key, u.reason])).toEqual(expected);
+    expect(app.alerts.sent.map((a) => [a.details?.key, a.details?.reason])).toEqual(expected);
+    for (const [key, reason] of expected) {
+      const index = keys.indexOf(key as string);
+      const record = JSON.parse(
+        new TextDecoder().decode(
+          await app.store.get({ bucket: "curated", key: unroutedKey(key as string, `e${index}`) }),
+        ),
+      );
+      expect(record).toMatchObject({ key, reason });
+      expect(record.detail).toEqual(expect.any(String));
+    }
+  });
+
+  it("says which bound split a window into several runs", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow, tuning: { batchMaxFiles: 2 } });
+    const events: S3ObjectEvent[] = [1, 2, 3, 4, 5].map((day) => ({
+      messageId: `m${day}`,
+      eventName: "ObjectCreated:Put",
+      eventTime: "2026-11-21T19:46:58.120Z",
+      bucket: "raw",
+      key: `orders/dt=2017-01-0${day}/o.csv`,
+      size: 10,
+      etag: `e${day}`,
+    }));
+    const outcome = await routeBatch(events, [], { ...app, tuning: app.config.tuning });
+    expect(outcome.runs.map((run) => run.files)).toEqual([2, 2, 1]);
+    expect(outcome.splitReasons).toEqual(["files", "files"]);
+    expect(app.log.lines.find((line) => line.message.startsWith("batch window split"))?.extra).toEqual({
+      runs: 3,
+      why: "a run takes at most 2 files (BATCH_MAX_FILES)",
+    });
   });
 
   it("rejects an event that is not an SQS event at all", async () => {

@@ -42,4 +42,17 @@ describe("LocalObjectStore", () => {
     expect(await store.head(ref)).toBeUndefined();
     expect(() => store.path({ bucket: "raw", key: "../../etc/passwd" })).toThrow(/escapes/);
   });
+
+  it("refuses to write a key with an empty, . or .. segment instead of filing it elsewhere", async () => {
+    const store = new LocalObjectStore(await tempDir());
+    for (const key of [
+      "orders/../payments/dt=2017-01-05/p.jsonl",
+      "orders/./o.csv",
+      "orders//o.csv",
+      "/o.csv",
+    ]) {
+      await expect(store.put({ bucket: "raw", key }, "x")).rejects.toThrow(/cannot store key/);
+    }
+    expect(await store.list("raw", "")).toEqual([]);
+  });
 });

@@ -35,6 +35,18 @@ class CsvOptions:
 
 
 @dataclass(frozen=True)
+class BatchDate:
+    """Where an object's batch date comes from (the trigger applies it; the manifest carries the date).
+
+    ``key``: the ``dt=YYYY-MM-DD`` folder of the object key. ``file_name``: a regular expression with the
+    named groups year, month and day over the file name (JavaScript syntax: ``(?<year>...)``).
+    """
+
+    source: str = "key"
+    pattern: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class SourceColumn:
     name: str
     type: str
@@ -82,6 +94,7 @@ class Source:
     event_time: Optional[str]
     feeds: tuple[Feed, ...]
     quality: tuple[Rule, ...]
+    batch_date: BatchDate = BatchDate()
 
     @property
     def column_names(self) -> list[str]:
@@ -149,6 +162,21 @@ def _need(document: dict[str, Any], key: str, path: str) -> Any:
     if not isinstance(document, dict) or key not in document:
         raise ContractError(f"contract bundle: {path}.{key}: missing")
     return document[key]
+
+
+def _batch_date(raw: Any, path: str) -> BatchDate:
+    if raw is None:  # bundles compiled before contracts could say where the date comes from
+        return BatchDate()
+    origin = _need(raw, "from", f"{path}.batch_date")
+    pattern = raw.get("pattern")
+    if origin == "key" and pattern is None:
+        return BatchDate()
+    if origin == "file_name" and isinstance(pattern, str) and pattern:
+        return BatchDate(source="file_name", pattern=pattern)
+    raise ContractError(
+        f"contract bundle: {path}.batch_date: expected from: key, or from: file_name with a pattern; "
+        f"got {raw!r}"
+    )
 
 
 def _source(name: str, raw: dict[str, Any]) -> Source:
@@ -223,6 +251,7 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
             raise ContractError(f"contract bundle: {path}.quality.{rule.name}: unknown column {rule.column}")
     return Source(
         source=name,
+        batch_date=_batch_date(raw.get("batch_date"), path),
         formats=tuple(_need(raw, "formats", path)),
         extensions=tuple(_need(raw, "extensions", path)),
         csv=csv_options,

@@ -71,8 +71,23 @@ export class LocalObjectStore implements ObjectStore {
     return (BUCKETS as readonly string[]).includes(name) ? (name as Bucket) : undefined;
   }
 
+  /**
+   * The path an object is written to. S3 stores a key with an empty, `.` or `..` segment literally; a
+   * folder cannot, and would put it somewhere else (`orders/../payments/x` into payments' folder), so
+   * such a write is refused rather than misfiled.
+   */
+  private writePath(ref: ObjectRef): string {
+    const bad = ref.key.split("/").find((segment) => segment === "" || segment === "." || segment === "..");
+    if (bad !== undefined) {
+      throw new ValidationError(
+        `the local stage cannot store key ${JSON.stringify(ref.key)}: it has an ${bad === "" ? "empty" : `"${bad}"`} segment, which a folder would not keep`,
+      );
+    }
+    return this.path(ref);
+  }
+
   async put(ref: ObjectRef, body: string | Uint8Array): Promise<ObjectInfo> {
-    const path = this.path(ref);
+    const path = this.writePath(ref);
     const temp = join(this.root, "tmp", randomUUID());
     await mkdir(dirname(temp), { recursive: true });
     await mkdir(dirname(path), { recursive: true });
@@ -129,7 +144,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async copy(from: ObjectRef, to: ObjectRef): Promise<void> {
-    const target = this.path(to);
+    const target = this.writePath(to);
     const temp = join(this.root, "tmp", randomUUID());
     await mkdir(dirname(temp), { recursive: true });
     await mkdir(dirname(target), { recursive: true });
