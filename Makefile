@@ -15,7 +15,7 @@ VENV_STAMP := .venv/.install-stamp
 BUNDLE := .build/contracts.bundle.json
 LOCALFS_JAR := .build/spark-localfs/pipeline-localfs.jar
 
-.PHONY: help setup demo test lint typecheck test-ts test-py lint-sql test-infra java clean
+.PHONY: help setup demo test lint typecheck test-ts test-py lint-sql test-infra java clean clean-local
 
 help:
 	@echo "make demo   run the whole pipeline locally on generated sample data"
@@ -52,7 +52,7 @@ setup: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 
 ## --- front door ------------------------------------------------------------------------
 demo: setup
-	@tsx src/cli/main.ts demo --stage local
+	@tsx src/cli/main.ts demo --stage demo
 
 test: setup lint typecheck test-ts test-py test-infra
 	@echo "all tests and checks passed"
@@ -78,8 +78,14 @@ test-py: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 test-infra: $(NPM_STAMP) $(VENV_STAMP) $(BUNDLE)
 	@scripts/test-infra.sh
 
+# Build outputs only: the local stages under .local/ hold data (files dropped by hand included).
 clean:
-	rm -rf .build .local .serverless dist
+	rm -rf .build .serverless dist
+
+# Every local stage with its raw zone, warehouse and runs: only when asked for by name.
+clean-local:
+	@test "$(FORCE)" = 1 || { echo "make clean-local deletes every local stage under .local/ (raw files included): make clean-local FORCE=1"; exit 1; }
+	rm -rf .local
 
 ## --- Spark job packaging and benchmark (spark/) ---------------------------------------------
 .PHONY: spark-package bench-spark bench-spark-plan-reuse bench-spark-big-file bench-generator bench-warehouse bench-pipeline

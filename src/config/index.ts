@@ -8,8 +8,10 @@ import { BUCKETS, type Bucket } from "../ports/object-store.js";
  *
  * 1. the cloud stages (`dev`, `prod`): environment variables set by serverless.yml on each Lambda,
  *    and by the operator's shell for the CLI (`loadConfig(process.env)`);
- * 2. the local stage: built in code from the stage name and the project root (`localConfig`);
- *    environment variables only tune it (`PIPELINE_LOCAL_*`), never change which adapters run.
+ * 2. a local stage: built in code from the stage name and the project root (`localConfig`). Only its
+ *    tuning can be set, never which adapters run: a command-line option (`--max-files`) wins over the
+ *    environment variable of the same setting as in the cloud (`BATCH_MAX_FILES`, `BATCH_MAX_BYTES`,
+ *    `BATCH_MAX_INPUT_CHARS`, read by `localTuning`), which wins over the default (`DEFAULT_TUNING`).
  *
  * Tuning values have documented defaults; names of resources never do.
  */
@@ -141,6 +143,35 @@ export const loadConfig = (env: Record<string, string | undefined>): PipelineCon
       awaitLoadMaxWaitSeconds: e.AWAIT_LOAD_MAX_WAIT_SECONDS,
     },
     localRoot: undefined,
+  };
+};
+
+const localTuningSchema = z.object({
+  BATCH_MAX_FILES: positiveInt.optional(),
+  BATCH_MAX_BYTES: positiveInt.optional(),
+  BATCH_MAX_INPUT_CHARS: positiveInt.max(200_000).optional(),
+});
+
+/**
+ * The batch-window bounds a local stage takes from the environment (the same variables as the
+ * cloud's trigger Lambda), then from explicit overrides (command-line options), which win.
+ *
+ * @example
+ *   localTuning({ BATCH_MAX_FILES: "500" }); // { batchMaxFiles: 500 }
+ *   localTuning({ BATCH_MAX_FILES: "500" }, { batchMaxFiles: 50 }); // { batchMaxFiles: 50 }
+ */
+export const localTuning = (
+  env: Record<string, string | undefined>,
+  overrides: Partial<Tuning> = {},
+): Partial<Tuning> => {
+  const parsed = localTuningSchema.safeParse(env);
+  if (!parsed.success) return fail(parsed.error);
+  const e = parsed.data;
+  return {
+    ...(e.BATCH_MAX_FILES === undefined ? {} : { batchMaxFiles: e.BATCH_MAX_FILES }),
+    ...(e.BATCH_MAX_BYTES === undefined ? {} : { batchMaxBytes: e.BATCH_MAX_BYTES }),
+    ...(e.BATCH_MAX_INPUT_CHARS === undefined ? {} : { batchMaxInputChars: e.BATCH_MAX_INPUT_CHARS }),
+    ...overrides,
   };
 };
 

@@ -1,8 +1,9 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
 import { generateDataset, writeDataset } from "../generator/index.js";
 import type { Row } from "../ports/warehouse.js";
+import { type Confirm, clearOwnedFolder, markDemoStage, nonDemoFiles } from "./fresh-stage.js";
 import { timePerState, viewRun } from "./inspect.js";
 import type { Progress } from "./progress.js";
 import { type ReportRun, renderReport } from "./report-html.js";
@@ -19,6 +20,10 @@ export interface DemoOptions {
   /** First business date; the default straddles a month end so the revenue chart has two months. */
   readonly startDate?: string;
   readonly spark: "warm" | "cold";
+  /** Delete the stage even when it holds data the demo did not put there. */
+  readonly force?: boolean;
+  /** Asks before deleting such data (a terminal); without it, such a stage is refused. */
+  readonly confirm?: Confirm;
   readonly progress: Progress;
   readonly out: (text: string) => void;
 }
@@ -59,7 +64,9 @@ const printRows = (out: (text: string) => void, rows: readonly Row[], limit = 12
 };
 
 /**
- * The demo, from nothing: a fresh local stage, generated sample data dropped day by day (one batch
+ * The demo, from nothing: a fresh local stage of its own (`.local/demo/` by default; the stage is
+ * replaced without asking only when everything in it came from an earlier demo, see fresh-stage.ts),
+ * generated sample data dropped day by day (one batch
  * window, so one run, per day), every run through the whole workflow, then the summary, the
  * analytics views' answers, a comparison with the generator's expected truth, and an HTML report.
  *
@@ -70,7 +77,11 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
   const out = options.out;
   const started = performance.now();
   const root = join(options.projectRoot, ".local", options.stage);
-  await rm(root, { recursive: true, force: true });
+  await clearOwnedFolder(root, `the local stage ${options.stage}`, await nonDemoFiles(root), {
+    force: options.force ?? false,
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+    out,
+  });
   out(`fresh local stage at ${relative(options.projectRoot, root) || "."}\n`);
 
   const stage: LocalStage = await Stage.open({
@@ -93,6 +104,10 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
       ...(options.startDate ? { startDate: options.startDate } : {}),
       expectedRows: false,
     });
+    await markDemoStage(
+      root,
+      dataset.files.map((file) => file.key),
+    );
     const sampleDir = join(root, "sample");
     await writeDataset(dataset, sampleDir);
     const bytes = dataset.files.reduce((sum, file) => sum + file.content.length, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig, localConfig, required } from "../../src/config/index.js";
+import { DEFAULT_TUNING, loadConfig, localConfig, localTuning, required } from "../../src/config/index.js";
 
 const env = {
   PIPELINE_STAGE: "dev",
@@ -48,5 +48,23 @@ describe("configuration", () => {
       buckets: { raw: "raw" },
     });
     expect(() => localConfig({ stage: "Bad Stage", projectRoot: "/repo" })).toThrow(/not a stage name/);
+  });
+
+  it("lets a local stage set its batch-window bounds: option over environment over default", () => {
+    expect(localTuning({})).toEqual({});
+    expect(localTuning({ BATCH_MAX_FILES: "500", BATCH_MAX_BYTES: "1000", PATH: "/bin" })).toEqual({
+      batchMaxFiles: 500,
+      batchMaxBytes: 1000,
+    });
+    expect(localTuning({ BATCH_MAX_FILES: "500" }, { batchMaxFiles: 50 })).toEqual({ batchMaxFiles: 50 });
+    expect(() => localTuning({ BATCH_MAX_FILES: "0" })).toThrow(/^configuration: BATCH_MAX_FILES: /);
+    expect(() => localTuning({ BATCH_MAX_INPUT_CHARS: "300000" })).toThrow(/BATCH_MAX_INPUT_CHARS/);
+    const config = localConfig({
+      stage: "try-retail",
+      projectRoot: "/repo",
+      tuning: localTuning({ BATCH_MAX_FILES: "400" }),
+    });
+    expect(config.localRoot).toBe("/repo/.local/try-retail");
+    expect(config.tuning).toMatchObject({ batchMaxFiles: 400, batchMaxBytes: DEFAULT_TUNING.batchMaxBytes });
   });
 });

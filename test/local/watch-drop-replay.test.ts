@@ -21,26 +21,66 @@ const until = async (condition: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((done) => setTimeout(done, 50));
   }
 };
-const SOURCES = ["orders", "payments"];
+const FROM_KEY = { from: "key", pattern: null } as const;
+const FILE_NAME = {
+  from: "file_name",
+  pattern: "^(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})\\.csv$",
+} as const;
+const CONTRACTS = {
+  orders: { batch_date: FROM_KEY },
+  payments: { batch_date: FROM_KEY },
+  retail: { batch_date: FILE_NAME },
+};
 
 describe("keyForDrop", () => {
-  it("takes the key from the path, or builds it from --source and --date", () => {
-    expect(keyForDrop("/x/sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv", {}, SOURCES)).toBe(
+  it("takes the key from the path, or builds it from --source and the batch date", () => {
+    expect(keyForDrop("/x/sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv", {}, CONTRACTS)).toBe(
       "orders/dt=2017-01-02/orders-2017-01-02.csv",
     );
-    expect(keyForDrop("/tmp/export.csv", { source: "payments", date: "2017-01-09" }, SOURCES)).toBe(
+    expect(keyForDrop("/tmp/export.csv", { source: "payments", date: "2017-01-09" }, CONTRACTS)).toBe(
       "payments/dt=2017-01-09/export.csv",
     );
-    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders" }, SOURCES)).toBe(
+    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders" }, CONTRACTS)).toBe(
       "orders/dt=2017-02-01/o.csv",
     );
-    expect(keyForDrop("/tmp/o.csv", { source: "orders" }, SOURCES, "2026-11-21")).toBe(
-      "orders/dt=2026-11-21/o.csv",
+    // --date overrides the path's date, with or without --source.
+    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders", date: "2017-03-01" }, CONTRACTS)).toBe(
+      "orders/dt=2017-03-01/o.csv",
     );
-    expect(() => keyForDrop("/tmp/o.csv", {}, SOURCES)).toThrow(/pass --source/);
-    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, SOURCES)).toThrow(
-      /YYYY-MM-DD/,
+    expect(keyForDrop("/x/raw/orders/dt=2017-01-02/o.csv", { date: "2017-03-01" }, CONTRACTS)).toBe(
+      "orders/dt=2017-03-01/o.csv",
     );
+    expect(() => keyForDrop("/tmp/o.csv", {}, CONTRACTS)).toThrow(/pass --source/);
+    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, CONTRACTS)).toThrow(
+      /calendar date YYYY-MM-DD/,
+    );
+    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "2017-02-30" }, CONTRACTS)).toThrow(
+      /calendar date YYYY-MM-DD, got 2017-02-30/,
+    );
+  });
+
+  it("never files a drop under today's date: the contract's date source, or --date", () => {
+    expect(() => keyForDrop("/tmp/o.csv", { source: "orders" }, CONTRACTS)).toThrow(
+      /cannot tell the batch date of \/tmp\/o.csv: its path has no dt=YYYY-MM-DD folder .*pass --date/,
+    );
+    expect(() => keyForDrop("/in/dt=2017-02-30/o.csv", { source: "orders" }, CONTRACTS)).toThrow(
+      /dt=2017-02-30 is not a calendar date/,
+    );
+    // A contract that dates its files by name: the date comes from the name.
+    expect(keyForDrop("/data/2010-12-01.csv", { source: "retail" }, CONTRACTS)).toBe(
+      "retail/dt=2010-12-01/2010-12-01.csv",
+    );
+    expect(keyForDrop("/data/2010-12-01.csv", { source: "retail", date: "2010-12-02" }, CONTRACTS)).toBe(
+      "retail/dt=2010-12-02/2010-12-01.csv",
+    );
+    expect(() => keyForDrop("/data/latest.csv", { source: "retail" }, CONTRACTS)).toThrow(
+      /does not match the retail contract's batch_date.pattern/,
+    );
+    expect(() => keyForDrop("/data/2010-02-30.csv", { source: "retail" }, CONTRACTS)).toThrow(
+      /names no calendar date/,
+    );
+    // Not from file names for a source that dates by folder.
+    expect(() => keyForDrop("/data/2010-12-01.csv", { source: "orders" }, CONTRACTS)).toThrow(/pass --date/);
   });
 });
 

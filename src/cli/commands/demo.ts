@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { runDemo } from "../../local/demo.js";
 import { Progress } from "../../local/progress.js";
 import { stageOption } from "../stage-option.js";
-import { projectRoot, stageRequired } from "./shared.js";
+import { projectRoot, stageRequired, terminalConfirm } from "./shared.js";
 
 const integer = (value: string): number => Number.parseInt(value, 10);
 
@@ -12,12 +12,13 @@ export const registerDemoCommand = (program: Command): void => {
     .description(
       "from nothing: generate sample data, drop it day by day, run every batch through the workflow, summarize",
     )
-    .addOption(stageOption())
+    .addOption(stageOption("demo"))
     .option("--orders <n>", "orders to generate", integer, 500)
     .option("--days <n>", "days they spread over (one run per day)", integer, 5)
     .option("--seed <n>", "random seed", integer, 42)
     .option("--start <date>", "first business date (YYYY-MM-DD)", "2017-01-30")
     .option("--spark <mode>", "warm (one Spark process for every run) or cold (one per run)", "warm")
+    .option("--force", "delete the stage even when it holds data the demo did not put there")
     .action(
       async (options: {
         stage: string;
@@ -26,9 +27,11 @@ export const registerDemoCommand = (program: Command): void => {
         seed: number;
         start: string;
         spark: "warm" | "cold";
+        force?: boolean;
       }) => {
         stageRequired(options.stage, "demo");
         const progress = new Progress(process.stdout, options.stage);
+        const confirm = terminalConfirm();
         const result = await runDemo({
           projectRoot: projectRoot(),
           stage: options.stage,
@@ -37,6 +40,8 @@ export const registerDemoCommand = (program: Command): void => {
           seed: options.seed,
           startDate: options.start,
           spark: options.spark,
+          force: options.force ?? false,
+          ...(confirm ? { confirm } : {}),
           progress,
           out: progress.print,
         });

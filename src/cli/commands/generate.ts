@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { generateToDirectory } from "../../generator/index.js";
+import { consentToDelete, nonGeneratedFiles } from "../../local/fresh-stage.js";
 import { stageOption } from "../stage-option.js";
+import { terminalConfirm } from "./shared.js";
 
 const integer = (value: string): number => {
   const parsed = Number(value);
@@ -20,6 +22,10 @@ export const registerGenerateCommand = (program: Command): void => {
     .option("--start <date>", "first business date (YYYY-MM-DD)", "2017-01-02")
     .option("--out <dir>", "output folder (raw/ and expected/ inside)", ".local/sample")
     .option("--no-expected-rows", "skip expected/curated and expected/quarantine (truth.json only)")
+    .option(
+      "--force",
+      "replace raw/ and expected/ under --out even when they hold files the generator did not write",
+    )
     .action(
       async (options: {
         orders: number;
@@ -28,7 +34,15 @@ export const registerGenerateCommand = (program: Command): void => {
         start: string;
         out: string;
         expectedRows: boolean;
+        force?: boolean;
       }) => {
+        // The generator empties raw/ and expected/ first: only its own earlier output goes without asking.
+        const confirm = terminalConfirm();
+        await consentToDelete(options.out, "the output folder", await nonGeneratedFiles(options.out), {
+          force: options.force ?? false,
+          ...(confirm ? { confirm } : {}),
+          out: (text) => process.stdout.write(text),
+        });
         const started = performance.now();
         // Streams day by day: memory stays bounded however many orders and days are asked for.
         const { truth, bytes } = await generateToDirectory(

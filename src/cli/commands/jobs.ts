@@ -59,7 +59,9 @@ export const registerJobsCommand = (program: Command): void => {
     .addOption(stageOption())
     .action(async (jobRunId: string, options: { stage: string }) => {
       if (isLocal(options.stage)) {
-        process.stdout.write("local job runs are steps of a run: pipeline status <run> --stage local\n");
+        process.stdout.write(
+          `local job runs are steps of a run: pipeline status <run> --stage ${options.stage}\n`,
+        );
         return;
       }
       const run = await (await emrFor(options.stage)).describe(jobRunId);

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { DuckDbWarehouse } from "../../adapters/local/duckdb-warehouse.js";
 import { PipelineError } from "../../errors.js";
 import { stageOption } from "../stage-option.js";
-import { cloudApp, isLocal, projectRoot, runningWatch, table } from "./shared.js";
+import { cloudApp, isLocal, projectRoot, requireLocalStage, runningWatch, table } from "./shared.js";
 
 export const registerQueryCommand = (program: Command): void => {
   program
@@ -21,7 +21,7 @@ export const registerQueryCommand = (program: Command): void => {
             `the local warehouse is held by the running watch (pid ${watcher}); stop it (Ctrl-C) to query`,
           );
         }
-        const root = join(projectRoot(), ".local", options.stage);
+        const root = await requireLocalStage(options.stage);
         const warehouse = await DuckDbWarehouse.open({
           path: join(root, "warehouse.duckdb"),
           sqlRoot: join(projectRoot(), "sql"),

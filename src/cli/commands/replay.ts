@@ -3,7 +3,7 @@ import type { ReplaySelection } from "../../core/replay.js";
 import { startReplay } from "../../core/replay.js";
 import { ValidationError } from "../../errors.js";
 import { stageOption } from "../stage-option.js";
-import { cloudApp, isLocal, openLocalStage } from "./shared.js";
+import { cloudApp, isLocal, openLocalStage, positiveInteger, stageTuning } from "./shared.js";
 
 const selectionOf = (options: {
   run?: string;
@@ -39,6 +39,11 @@ export const registerReplayCommand = (program: Command): void => {
     .option("--to <YYYY-MM-DD>", "last business date of a range (default: --from)")
     .option("--source <name...>", "only these sources (with a date range)")
     .option(
+      "--max-files <n>",
+      "local: files one run takes at most (default: BATCH_MAX_FILES or 200)",
+      positiveInteger,
+    )
+    .option(
       "--spark <mode>",
       "local Spark: cold (a process for this run: the quickest for one window) or warm (one process kept for every run)",
       "cold",
@@ -51,6 +56,7 @@ export const registerReplayCommand = (program: Command): void => {
         from?: string;
         to?: string;
         source?: string[];
+        maxFiles?: number;
         spark: "warm" | "cold";
       }) => {
         const selection = selectionOf(options);
@@ -62,7 +68,8 @@ export const registerReplayCommand = (program: Command): void => {
           );
           return;
         }
-        const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark });
+        const tuning = stageTuning(options.maxFiles === undefined ? {} : { batchMaxFiles: options.maxFiles });
+        const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark, tuning });
         try {
           const runs = await startReplay(selection, { ...stage.app, tuning: stage.config.tuning });
           process.stdout.write(`replaying as ${runs.join(", ")}\n`);

@@ -1,22 +1,65 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { InvalidArgumentError } from "commander";
 import { LocalAlerts } from "../../adapters/local/local-alerts.js";
 import { LocalObjectStore } from "../../adapters/local/local-object-store.js";
 import { LocalExecutionStore } from "../../adapters/local/local-workflow.js";
 import type { App } from "../../app/index.js";
-import { loadConfig, localConfig } from "../../config/index.js";
-import { ValidationError } from "../../errors.js";
+import { loadConfig, localConfig, localTuning, type Tuning } from "../../config/index.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import { Progress } from "../../local/progress.js";
 import { LocalStage, stagePaths } from "../../local/stage.js";
 import type { Alert } from "../../ports/alerts.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { Workflow } from "../../ports/workflow.js";
+import { isCloudStage } from "../stage-option.js";
 
 /** The repository root (the CLI runs its own files from there). */
 export const projectRoot = (): string => fileURLToPath(new URL("../../../", import.meta.url));
 
-export const isLocal = (stage: string): boolean => stage === "local";
+/** Every stage but dev and prod is local: a folder `.local/<stage>/` of its own. */
+export const isLocal = (stage: string): boolean => !isCloudStage(stage);
+
+/** The folder of a local stage. */
+export const localStageRoot = (stage: string): string => resolve(projectRoot(), ".local", stage);
+
+/** The local stages that exist (folders under `.local/` holding a stage). */
+export const localStages = async (): Promise<string[]> => {
+  const { readdir } = await import("node:fs/promises");
+  const names: string[] = [];
+  try {
+    for (const entry of await readdir(resolve(projectRoot(), ".local"), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      try {
+        await stat(join(resolve(projectRoot(), ".local", entry.name), "buckets"));
+        names.push(entry.name);
+      } catch {
+        // not a stage (e.g. generated sample data)
+      }
+    }
+  } catch {
+    // no .local yet
+  }
+  return names.sort();
+};
+
+/**
+ * Fails with the stages that exist when a read-only command names a local stage that does not (a typo
+ * would otherwise open an empty stage).
+ */
+export const requireLocalStage = async (stage: string): Promise<string> => {
+  const root = localStageRoot(stage);
+  try {
+    await stat(join(root, "buckets"));
+    return root;
+  } catch {
+    const known = await localStages();
+    throw new NotFoundError(
+      `no local stage named ${stage} (${root} holds none); local stages here: ${known.join(", ") || "none yet"}`,
+    );
+  }
+};
 
 /**
  * The cloud application of a stage, from the environment the operator exported (the variables
@@ -36,7 +79,7 @@ export const cloudApp = async (stage: string): Promise<App> => {
 /** Opens the local stage with progress shown on stdout. */
 export const openLocalStage = async (
   stage: string,
-  options: { spark?: "warm" | "cold"; windowMs?: number; quiet?: boolean } = {},
+  options: { spark?: "warm" | "cold"; windowMs?: number; quiet?: boolean; tuning?: Partial<Tuning> } = {},
 ): Promise<{ stage: LocalStage; progress: Progress }> => {
   const progress = new Progress(process.stdout, stage);
   const opened = await LocalStage.open({
@@ -44,10 +87,25 @@ export const openLocalStage = async (
     stage,
     spark: options.spark ?? "warm",
     ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
+    tuning: options.tuning ?? stageTuning(),
     print: progress.print,
     ...(options.quiet ? {} : { onWorkflowEvent: progress.handle }),
   });
   return { stage: opened, progress };
+};
+
+/**
+ * A local stage's batch-window bounds: the command's options over the environment (`BATCH_MAX_FILES`,
+ * `BATCH_MAX_BYTES`, `BATCH_MAX_INPUT_CHARS`) over the defaults.
+ */
+export const stageTuning = (overrides: Partial<Tuning> = {}): Partial<Tuning> =>
+  localTuning(process.env, overrides);
+
+/** Commander parser for a positive whole number option. */
+export const positiveInteger = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError("must be a whole number >= 1");
+  return parsed;
 };
 
 /** What the read-only commands need: runs, records and alerts, without opening the warehouse. */
@@ -59,6 +117,7 @@ export interface RunReader {
 
 export const runReader = async (stage: string): Promise<RunReader> => {
   if (isLocal(stage)) {
+    await requireLocalStage(stage);
     const config = localConfig({ stage, projectRoot: projectRoot() });
     const paths = stagePaths(config.localRoot as string);
     const alerts = new LocalAlerts(paths.alerts, () => undefined);
@@ -74,7 +133,7 @@ export const runReader = async (stage: string): Promise<RunReader> => {
 
 /** A running `pipeline watch` of the stage, if any (it holds the warehouse). */
 export const runningWatch = async (stage: string): Promise<number | undefined> => {
-  const file = join(resolve(projectRoot(), ".local", stage), "watch.pid");
+  const file = join(localStageRoot(stage), "watch.pid");
   try {
     const pid = Number((await readFile(file, "utf8")).trim());
     process.kill(pid, 0);
@@ -82,6 +141,23 @@ export const runningWatch = async (stage: string): Promise<number | undefined> =
   } catch {
     return undefined;
   }
+};
+
+/**
+ * A yes/no question on the terminal, or undefined when stdin or stdout is not one (scripts, CI): a
+ * command that would delete data then needs `--force`.
+ */
+export const terminalConfirm = (): ((question: string) => Promise<boolean>) | undefined => {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
+  return async (question) => {
+    const { createInterface } = await import("node:readline/promises");
+    const prompt = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return /^y(es)?$/i.test((await prompt.question(question)).trim());
+    } finally {
+      prompt.close();
+    }
+  };
 };
 
 /** Left-aligned text table. */
@@ -100,7 +176,7 @@ export const table = (headers: readonly string[], rows: readonly (readonly strin
 export const stageRequired = (stage: string, command: string): void => {
   if (!isLocal(stage)) {
     throw new ValidationError(
-      `${command} runs the local stage only; in ${stage}, S3 notifies SQS and the trigger Lambda starts the runs`,
+      `${command} runs local stages only; in ${stage}, S3 notifies SQS and the trigger Lambda starts the runs`,
     );
   }
 };

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { LocalSparkRunner } from "../../adapters/local/local-spark-runner.js";
 import { RawWatcher } from "../../local/watch.js";
 import { stageOption } from "../stage-option.js";
-import { openLocalStage, stageRequired } from "./shared.js";
+import { openLocalStage, positiveInteger, stageRequired, stageTuning } from "./shared.js";
 
 export const registerWatchCommand = (program: Command): void => {
   program
@@ -18,11 +18,17 @@ export const registerWatchCommand = (program: Command): void => {
       2,
     )
     .option("--spark <mode>", "warm (started now, kept across runs) or cold (one process per run)", "warm")
-    .action(async (options: { stage: string; window: number; spark: "warm" | "cold" }) => {
+    .option(
+      "--max-files <n>",
+      "files one run takes at most (default: BATCH_MAX_FILES or 200)",
+      positiveInteger,
+    )
+    .action(async (options: { stage: string; window: number; spark: "warm" | "cold"; maxFiles?: number }) => {
       stageRequired(options.stage, "watch");
       const { stage, progress } = await openLocalStage(options.stage, {
         spark: options.spark,
         windowMs: Math.round(options.window * 1000),
+        tuning: stageTuning(options.maxFiles === undefined ? {} : { batchMaxFiles: options.maxFiles }),
       });
       const pidFile = join(stage.paths.root, "watch.pid");
       await writeFile(pidFile, String(process.pid));
