@@ -2,8 +2,10 @@ import { join } from "node:path";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { GetNamespaceCommand, RedshiftServerlessClient } from "@aws-sdk/client-redshift-serverless";
+import { STSClient } from "@aws-sdk/client-sts";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { assumedRole } from "../../src/adapters/aws/assume-role.js";
 import { RedshiftWarehouse } from "../../src/adapters/aws/redshift-warehouse.js";
 import { ValidationError } from "../../src/errors.js";
 import { log, logger } from "../../src/observability/logger.js";
@@ -15,9 +17,13 @@ import {
 } from "../../src/warehouse/custom-resource.js";
 
 /** Clients live as long as the Lambda container; created on first use (nothing runs at import). */
-let clients: { data: RedshiftDataClient; serverless: RedshiftServerlessClient } | undefined;
+let clients: { data: RedshiftDataClient; serverless: RedshiftServerlessClient; sts: STSClient } | undefined;
 const sdk = () => {
-  clients ??= { data: new RedshiftDataClient({}), serverless: new RedshiftServerlessClient({}) };
+  clients ??= {
+    data: new RedshiftDataClient({}),
+    serverless: new RedshiftServerlessClient({}),
+    sts: new STSClient({}),
+  };
   return clients;
 };
 
@@ -27,7 +33,8 @@ const RESPONSE_MARGIN_MS = 60_000;
 /**
  * migrate-warehouse: the CloudFormation custom resource that applies the warehouse migrations after a deploy
  * (the same runner as the local stage), acting as the namespace's admin (its managed secret, found with
- * GetNamespace, is handed to the Data API by ARN).
+ * GetNamespace, is handed to the Data API by ARN), except for the COPY JOBs, created as the loader role (AwaitLoad's)
+ * so that AwaitLoad reads their load history as its own rows.
  */
 export const handler = middy(async (event: unknown, context: Context) => {
   const parsed = customResourceEventSchema.safeParse(event);
@@ -50,6 +57,9 @@ export const handler = middy(async (event: unknown, context: Context) => {
         workgroupName: config.workgroupName,
         database: config.database,
         secretArn,
+        copyJobClient: new RedshiftDataClient({
+          credentials: assumedRole(sdk().sts, config.loaderRoleArn, "migrate-warehouse"),
+        }),
         sqlRoot: process.env.SQL_ROOT ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "sql"),
         poll: { timeoutMs: Math.max(30_000, context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS) },
       });

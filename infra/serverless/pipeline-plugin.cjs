@@ -78,11 +78,28 @@ async function uploadArtifacts({ cloudFormation, s3, stackName, bucketOutput, fi
   return written;
 }
 
+/**
+ * The top-level `build` key of Serverless Framework v4 (`build.esbuild: false` turns its own bundling off; the
+ * project bundles with serverless-esbuild). osls (v3's schema) does not know the key and rejects the file, so the
+ * plugin declares it there; v4 knows it already and is left alone.
+ */
+function declareV4BuildKey(serverless) {
+  const handler = serverless?.configSchemaHandler;
+  if (!handler?.schema?.properties || handler.schema.properties.build) return false;
+  handler.defineTopLevelProperty("build", {
+    type: "object",
+    properties: { esbuild: { anyOf: [{ type: "boolean" }, { type: "object" }] } },
+    additionalProperties: true,
+  });
+  return true;
+}
+
 class PipelinePlugin {
   constructor(serverless, options, utils) {
     this.serverless = serverless;
     this.options = options ?? {};
     this.log = utils?.log ?? ((message) => console.log(message));
+    declareV4BuildKey(serverless);
     this.hooks = {
       "before:package:initialize": () => this.beforePackage(),
       "before:deploy:deploy": () => this.beforeDeploy(),

@@ -121,6 +121,8 @@ export interface MigrationConfig {
   readonly namespace: string;
   readonly loadBucket: string;
   readonly copyRoleArn: string;
+  /** The IAM role whose database user owns the COPY JOBs (AwaitLoad's role): the jobs are created as it. */
+  readonly loaderRoleArn: string;
 }
 
 const configSchema = z.object({
@@ -129,13 +131,14 @@ const configSchema = z.object({
   namespace: z.string().min(1),
   loadBucket: z.string().min(1),
   copyRoleArn: z.string().min(1),
+  loaderRoleArn: z.string().startsWith("arn:"),
 });
 
 /**
  * The migration's configuration. Order of precedence, written down once: the custom resource's properties
- * (`Workgroup`, `Database`, `LoadBucket`, `CopyRoleArn`: what the stack passes with each request) win over the
- * function's environment (`WAREHOUSE_WORKGROUP`, `WAREHOUSE_DATABASE`, `LOAD_BUCKET`, `COPY_ROLE_ARN`); the
- * namespace comes from `WAREHOUSE_NAMESPACE` only. Throws a `ValidationError` naming the missing setting.
+ * (`Workgroup`, `Database`, `LoadBucket`, `CopyRoleArn`, `LoaderRoleArn`: what the stack passes with each request)
+ * win over the function's environment (`WAREHOUSE_WORKGROUP`, `WAREHOUSE_DATABASE`, `LOAD_BUCKET`, `COPY_ROLE_ARN`,
+ * `LOADER_ROLE_ARN`); the namespace comes from `WAREHOUSE_NAMESPACE` only. Throws a `ValidationError` naming the missing setting.
  */
 export const migrationConfig = (
   properties: Readonly<Record<string, unknown>>,
@@ -149,6 +152,7 @@ export const migrationConfig = (
     namespace: env.WAREHOUSE_NAMESPACE,
     loadBucket: text(properties.LoadBucket) ?? env.LOAD_BUCKET,
     copyRoleArn: text(properties.CopyRoleArn) ?? env.COPY_ROLE_ARN,
+    loaderRoleArn: text(properties.LoaderRoleArn) ?? env.LOADER_ROLE_ARN,
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {

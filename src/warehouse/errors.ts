@@ -33,3 +33,11 @@ export class WarehouseStatementError extends PipelineError {
 export class WarehouseTimeoutError extends TransientError {
   override name = "WarehouseTimeoutError";
 }
+
+/**
+ * A statement outlived its wait budget, was cancelled, and still had not stopped when the cancel grace ran out: it
+ * may yet commit. Not retryable; the operator checks the warehouse (docs/deploy.md, troubleshooting).
+ */
+export class WarehouseOutcomeUnknownError extends PipelineError {
+  override name = "WarehouseOutcomeUnknownError";
+}

@@ -52,6 +52,8 @@ const dataApi = (auth: string[]) => [
   ...auth,
   `redshift-data:DescribeStatement * ${ownStatements}`,
   `redshift-data:GetStatementResult * ${ownStatements}`,
+  // A statement still running at the end of the poll budget is cancelled (issue 13, risk 7).
+  `redshift-data:CancelStatement * ${ownStatements}`,
 ];
 const iamAuth = ["redshift-serverless:GetCredentials GetAtt(RedshiftWorkgroup.Workgroup.WorkgroupArn)"];
 
@@ -123,6 +125,7 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "redshift-data:BatchExecuteStatement GetAtt(RedshiftWorkgroup.Workgroup.WorkgroupArn)",
       ...iamAuth,
       `redshift-data:DescribeStatement * ${ownStatements}`,
+      `redshift-data:CancelStatement * ${ownStatements}`,
     ],
     MigrateWarehouseRole: [
       ...logs("MigrateDashwarehouseLogGroup"),
@@ -130,6 +133,8 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
         "redshift-serverless:GetNamespace GetAtt(WarehouseNamespace.Namespace.NamespaceArn)",
         `secretsmanager:GetSecretValue arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:redshift!sales-pipeline-${stage}-*`,
       ]),
+      // Becomes the loader to create the COPY JOBs (issue 13, risk 1); attached as a policy of its own.
+      "sts:AssumeRole GetAtt(AwaitLoadRole.Arn)",
     ],
   };
 };
@@ -165,6 +170,7 @@ const NO_RESOURCE_LEVEL = new Set([
   // Data API statements are addressed by id; they are bound to their owner by a condition instead.
   "redshift-data:DescribeStatement",
   "redshift-data:GetStatementResult",
+  "redshift-data:CancelStatement",
 ]);
 
 const allRoleStatements = (template: Template): [string, Statement][] =>
@@ -200,7 +206,11 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
         resource(template, roleId),
         "Properties.AssumeRolePolicyDocument.Statement",
       ) as Statement[];
-      expect(trust.map((s) => show(s.Principal))).toEqual(["{Service: lambda.amazonaws.com}"]);
+      expect(trust.map((s) => show(s.Principal))).toEqual([
+        "{Service: lambda.amazonaws.com}",
+        // The loader identity: migrate-warehouse becomes it to create the COPY JOBs (issue 13, risk 1).
+        ...(roleId === "AwaitLoadRole" ? ["{AWS: GetAtt(MigrateWarehouseRole.Arn)}"] : []),
+      ]);
     },
   );
 
@@ -214,7 +224,9 @@ describe.each(STAGES)("IAM in the %s template", (stage) => {
         )
         .map(([id]) => id)
         .sort();
-    expect(taggedWith("pipeline_runtime")).toEqual(["AwaitLoadRole", "MergeRole", "VerifyLoadRole"]);
+    expect(taggedWith("pipeline_runtime")).toEqual(["MergeRole", "VerifyLoadRole"]);
+    // AwaitLoad is also the loader: the COPY JOBs' owner (issue 13, risk 1).
+    expect(taggedWith("pipeline_runtime:pipeline_loader")).toEqual(["AwaitLoadRole"]);
     expect(taggedWith("pipeline_recorder")).toEqual(["RecordRunRole"]);
   });
 

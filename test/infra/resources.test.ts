@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_POLL } from "../../src/adapters/aws/redshift-statements.js";
 import {
   asArray,
   chooseIf,
@@ -65,7 +66,7 @@ const STAGE_EXPECTATIONS: Record<
     baseRpu: 8,
     maxRpu: 64,
     preInitialized: true,
-    curatedDeletionPolicy: "Retain",
+    curatedDeletionPolicy: "RetainExceptOnCreate",
     alarmEmail: "alarms@example.com",
     finalSnapshot: true,
   },
@@ -124,9 +125,11 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       expect(show(raw)).toBe(`sales-pipeline-${stage}-raw-\${AWS::AccountId}-\${AWS::Region}`);
     });
 
-    it("keeps RAW versioned, retained on stack deletion and replacement, with lifecycle rules", () => {
+    // Issue 13, risk 4: a first deploy that rolls back deletes the (empty) RAW bucket and the new key, so the
+    // retry does not fail on the bucket's fixed name; every later stack deletion keeps both.
+    it("keeps RAW versioned, retained on stack deletion and replacement (except when its creation rolls back), with lifecycle rules", () => {
       const raw = resource(template, "RawBucket");
-      expect(raw.DeletionPolicy).toBe("Retain");
+      expect(raw.DeletionPolicy).toBe("RetainExceptOnCreate");
       expect(raw.UpdateReplacePolicy).toBe("Retain");
       expect(prop(raw, "Properties.VersioningConfiguration.Status")).toBe("Enabled");
       const rules = prop(raw, "Properties.LifecycleConfiguration.Rules") as { Id: string; Status: string }[];
@@ -152,6 +155,13 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
 
     it("retains CURATED on stack deletion only in prod", () => {
       expect(resource(template, "CuratedBucket").DeletionPolicy).toBe(expected.curatedDeletionPolicy);
+    });
+
+    it("retains nothing with a fixed name, and no key, when the deploy that created it rolls back", () => {
+      for (const [id, res] of Object.entries(template.Resources)) {
+        expect(res.DeletionPolicy, id).not.toBe("Retain");
+      }
+      expect(resource(template, "PipelineKey").DeletionPolicy).toBe("RetainExceptOnCreate");
     });
 
     it("sends RAW ObjectCreated events to the queue and nowhere else", () => {
@@ -405,9 +415,25 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
         resource(template, "WarehouseNamespace"),
         "Properties.NamespaceResourcePolicy.Statement",
       ) as Statement[];
-      expect(policy.map((s) => `${show(s.Principal)} ${s.Action} ${show(s.Condition)}`)).toEqual([
-        "{Service: redshift.amazonaws.com} redshift:AuthorizeInboundIntegration {StringEquals: {aws:SourceArn: GetAtt(LoadBucket.Arn)}}",
-        "{AWS: arn:${AWS::Partition}:iam::${AWS::AccountId}:root} redshift:CreateInboundIntegration {StringEquals: {aws:SourceArn: GetAtt(LoadBucket.Arn)}}",
+      // Issue 13, risk 8: every statement names its Resource (this account's namespaces in the region: the
+      // namespace's own ARN carries an id that exists only once it is created).
+      const namespaces =
+        "arn:${AWS::Partition}:redshift-serverless:${AWS::Region}:${AWS::AccountId}:namespace/*";
+      expect(
+        policy.map((s) => `${show(s.Principal)} ${s.Action} ${show(s.Resource)} ${show(s.Condition)}`),
+      ).toEqual([
+        `{Service: redshift.amazonaws.com} redshift:AuthorizeInboundIntegration ${namespaces} {StringEquals: {aws:SourceArn: GetAtt(LoadBucket.Arn)}}`,
+        `{AWS: arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root} redshift:CreateInboundIntegration ${namespaces} {StringEquals: {aws:SourceArn: GetAtt(LoadBucket.Arn)}}`,
+      ]);
+    });
+
+    it("lets only Redshift acting for this account assume the COPY role", () => {
+      const trust = prop(
+        resource(template, "WarehouseCopyRole"),
+        "Properties.AssumeRolePolicyDocument.Statement",
+      ) as Statement[];
+      expect(trust.map((s) => `${show(s.Principal)} ${s.Action} ${show(s.Condition)}`)).toEqual([
+        "{Service: [redshift.amazonaws.com, redshift-serverless.amazonaws.com]} sts:AssumeRole {StringEquals: {aws:SourceAccount: Ref(AWS::AccountId)}}",
       ]);
     });
 
@@ -425,7 +451,8 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       expect(prop(wg, "BaseCapacity")).toBe(expected.baseRpu);
       expect(prop(wg, "MaxCapacity")).toBe(expected.maxRpu);
       expect(prop(wg, "PubliclyAccessible")).toBe(false);
-      expect(prop(wg, "EnhancedVpcRouting")).toBe(true);
+      // Issue 13, risk 2: off, COPY reaches S3 (and whatever Parquet needs) without routes in this VPC.
+      expect(prop(wg, "EnhancedVpcRouting")).toBe(false);
       expect(show(prop(wg, "NamespaceName"))).toBe("Ref(WarehouseNamespace)");
       expect(conditionHolds(template, "CreateVpc")).toBe(true);
       const subnets = chooseIf(template, prop(wg, "SubnetIds")) as unknown[];
@@ -434,10 +461,23 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
         "Ref(WarehouseSubnetB)",
         "Ref(WarehouseSubnetC)",
       ]);
-      const azs = ["WarehouseSubnetA", "WarehouseSubnetB", "WarehouseSubnetC"].map((id) =>
-        show(prop(resource(template, id), "Properties.AvailabilityZone")),
-      );
-      expect(new Set(azs).size).toBe(3);
+      // Issue 13, risk 3: placed by AZ ID (the same zone in every account), never by AZ name.
+      const zones = ["WarehouseSubnetA", "WarehouseSubnetB", "WarehouseSubnetC"].map((id, index) => {
+        const subnet = resource(template, id).Properties;
+        expect(prop(subnet, "AvailabilityZone"), id).toBeUndefined();
+        const select = prop(subnet, "AvailabilityZoneId") as { "Fn::Select": [number, unknown] };
+        expect(select["Fn::Select"][0], id).toBe(index);
+        return chooseIf(template, select["Fn::Select"][1]);
+      });
+      expect(conditionHolds(template, "HasRedshiftAzIds")).toBe(false);
+      expect(zones.map(show)).toEqual(Array(3).fill("FindInMap([RedshiftAzIds, Ref(AWS::Region), Ids])"));
+      const mapping = (template as unknown as { Mappings: Record<string, Record<string, { Ids: string[] }>> })
+        .Mappings.RedshiftAzIds;
+      for (const [region, { Ids }] of Object.entries(mapping ?? {})) {
+        expect(new Set(Ids).size, region).toBe(3);
+        for (const id of Ids) expect(id, region).toMatch(/^[a-z]+[0-9]-az[0-9]$/);
+      }
+      expect(Object.keys(mapping ?? {})).toContain("us-east-1");
     });
 
     it("gives the VPC no way out but the S3 gateway endpoint", () => {
@@ -450,6 +490,20 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       expect(
         prop(resource(template, "WarehouseSecurityGroup"), "Properties.SecurityGroupIngress"),
       ).toBeUndefined();
+    });
+
+    it("lets the loader own COPY JOBs in the very database the namespace creates", () => {
+      const grant = readFileSync(path.join(ROOT, "sql/ddl/096_grant_loader_copy_jobs.sql"), "utf8");
+      const database = prop(resource(template, "WarehouseNamespace"), "Properties.DbName");
+      expect(grant).toMatch(
+        new RegExp(`FOR COPY JOBS IN DATABASE ${String(database)} TO ROLE pipeline_loader`),
+      );
+      expect(show(prop(resource(template, "WarehouseMigrations"), "Properties.LoaderRoleArn"))).toBe(
+        "GetAtt(AwaitLoadRole.Arn)",
+      );
+      expect(asArray(resource(template, "WarehouseMigrations").DependsOn)).toContain(
+        "MigrateWarehouseAssumesLoaderPolicy",
+      );
     });
 
     it(`takes a final snapshot on deletion only in prod (${stage}: ${expected.finalSnapshot})`, () => {
@@ -545,11 +599,11 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
   describe("functions", () => {
     const functions = () => resourcesOfType(template, "AWS::Lambda::Function");
 
-    it("run Node 22 on arm64 with source maps and the stage's log retention", () => {
+    it("run Node 22 on arm64 without source-map support (the maps stay out of the zips) and the stage's log retention", () => {
       for (const [id, fn] of functions()) {
         expect(prop(fn, "Properties.Runtime"), id).toBe("nodejs22.x");
         expect(prop(fn, "Properties.Architectures"), id).toEqual(["arm64"]);
-        expect(prop(fn, "Properties.Environment.Variables.NODE_OPTIONS"), id).toBe("--enable-source-maps");
+        expect(prop(fn, "Properties.Environment.Variables.NODE_OPTIONS"), id).toBeUndefined();
       }
       for (const [id, group] of resourcesOfType(template, "AWS::Logs::LogGroup")) {
         expect(prop(group, "Properties.RetentionInDays"), id).toBe(expected.logRetention);
@@ -567,16 +621,21 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
       }
     });
 
-    it("give every warehouse function a statement polling budget that ends before its own timeout", () => {
+    it("give every warehouse function a statement polling budget, plus the cancel grace, that ends before its own timeout", () => {
       for (const name of [
         "AwaitDashloadLambdaFunction",
         "MergeLambdaFunction",
         "VerifyDashloadLambdaFunction",
+        "RecordDashrunLambdaFunction",
       ]) {
         const fn = resource(template, name);
         const budget = Number(prop(fn, "Properties.Environment.Variables.WAREHOUSE_POLL_TIMEOUT_MS"));
         expect(budget, name).toBeGreaterThan(0);
-        expect(budget, name).toBeLessThan(Number(prop(fn, "Properties.Timeout")) * 1000);
+        // A statement still running at the budget is cancelled and watched for DEFAULT_POLL.cancelGraceMs more
+        // (issue 13, risk 7): the function must live through both, or it could die before the cancel lands.
+        expect(budget + DEFAULT_POLL.cancelGraceMs, name).toBeLessThan(
+          Number(prop(fn, "Properties.Timeout")) * 1000,
+        );
       }
     });
 
@@ -591,8 +650,9 @@ describe.each(STAGES)("resources and wiring of the %s template", (stage) => {
     });
   });
 
-  it("hard-codes no account id and no region", () => {
-    const text = JSON.stringify(template);
+  it("hard-codes no account id and no region (outside the per-region AZ ID defaults)", () => {
+    const { Mappings: _regionDefaults, ...rest } = template as unknown as Record<string, unknown>;
+    const text = JSON.stringify(rest);
     expect(text).not.toMatch(/\b\d{12}\b/);
     expect(text).not.toMatch(
       /\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast)-\d\b/,

@@ -91,7 +91,8 @@ describe("state-machines/pipeline.asl.json", () => {
 
   it("runs PlanBatch -> Transform -> CheckQuality -> Gate -> Publish -> AwaitLoad -> Merge -> VerifyLoad", () => {
     expect(definition.StartAt).toBe("PlanBatch");
-    expect(states.PlanBatch?.Next).toBe("Transform");
+    expect(states.PlanBatch?.Next).toBe("TrimState");
+    expect(states.TrimState?.Next).toBe("Transform");
     expect(states.Transform?.Next).toBe("CheckQuality");
     expect(states.CheckQuality?.Next).toBe("Gate");
     expect(states.Gate?.Type).toBe("Choice");

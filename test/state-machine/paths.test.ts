@@ -9,7 +9,7 @@ const tempDir = useTempDir();
 captureLogs();
 afterEach(() => resetApp());
 
-const MAIN = ["PlanBatch", "Transform", "CheckQuality", "Gate"];
+const MAIN = ["PlanBatch", "TrimState", "Transform", "CheckQuality", "Gate"];
 const LOAD = [
   "Publish",
   "StartLoadPolling",
@@ -153,8 +153,8 @@ describe("the pipeline state machine, run locally on every path", () => {
     const h = await workflowHarness(await tempDir());
     h.spark.jobFailures = 5;
     const run = await h.run();
-    expect(run.path).toEqual(["PlanBatch", "Transform", ...FAILURE]);
-    const transform = run.visits[1];
+    expect(run.path).toEqual(["PlanBatch", "TrimState", "Transform", ...FAILURE]);
+    const transform = run.visits[2];
     expect(transform).toMatchObject({ name: "Transform", outcome: "caught", retries: 0 });
     expect(transform?.errors.map((e) => e.error)).toEqual(["Spark.DataError"]);
     expect(h.spark.runs).toHaveLength(1);
@@ -186,8 +186,8 @@ describe("the pipeline state machine, run locally on every path", () => {
       retryable: false,
     };
     const run = await h.run();
-    expect(run.path).toEqual(["PlanBatch", "Transform", ...FAILURE]);
-    expect(run.visits[1]).toMatchObject({ name: "Transform", outcome: "caught", retries: 0 });
+    expect(run.path).toEqual(["PlanBatch", "TrimState", "Transform", ...FAILURE]);
+    expect(run.visits[2]).toMatchObject({ name: "Transform", outcome: "caught", retries: 0 });
     expect(h.spark.runs).toHaveLength(1);
     // What Step Functions itself reports stays EMR's; the run record names the class and keeps EMR's words.
     expect(run.summary).toMatchObject({ status: "FAILED", error: "States.TaskFailed" });
@@ -205,8 +205,8 @@ describe("the pipeline state machine, run locally on every path", () => {
     h.spark.processFailures = 2;
     const run = await h.run();
     expect(run.path).toEqual([...MAIN, ...LOAD]);
-    expect(run.visits[1]).toMatchObject({ name: "Transform", outcome: "succeeded", retries: 2 });
-    expect(run.visits[1]?.errors.map((e) => e.error)).toEqual(["Spark.ProcessDied", "Spark.ProcessDied"]);
+    expect(run.visits[2]).toMatchObject({ name: "Transform", outcome: "succeeded", retries: 2 });
+    expect(run.visits[2]?.errors.map((e) => e.error)).toEqual(["Spark.ProcessDied", "Spark.ProcessDied"]);
   });
 
   it("warehouse serialization conflict: Merge is retried with backoff and the run succeeds", async () => {

@@ -134,21 +134,33 @@ describe("migrationConfig", () => {
     WAREHOUSE_NAMESPACE: "sales-pipeline-dev",
     LOAD_BUCKET: "env-load",
     COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/env",
+    LOADER_ROLE_ARN: "arn:aws:iam::123456789012:role/env-loader",
   };
 
   it("takes the resource properties first, then the environment", () => {
-    expect(migrationConfig({ Workgroup: "prop-wg", LoadBucket: "prop-load" }, env)).toEqual({
+    expect(
+      migrationConfig(
+        {
+          Workgroup: "prop-wg",
+          LoadBucket: "prop-load",
+          LoaderRoleArn: "arn:aws:iam::123456789012:role/prop-loader",
+        },
+        env,
+      ),
+    ).toEqual({
       workgroupName: "prop-wg",
       database: "sales",
       namespace: "sales-pipeline-dev",
       loadBucket: "prop-load",
       copyRoleArn: "arn:aws:iam::123456789012:role/env",
+      loaderRoleArn: "arn:aws:iam::123456789012:role/prop-loader",
     });
   });
 
   it("names what is missing", () => {
     expect(() => migrationConfig({}, { ...env, WAREHOUSE_NAMESPACE: undefined })).toThrow(/namespace/);
     expect(() => migrationConfig({ Database: "Bad-Name" }, env)).toThrow(/database/);
+    expect(() => migrationConfig({}, { ...env, LOADER_ROLE_ARN: undefined })).toThrow(/loaderRoleArn/);
   });
 });
 
@@ -169,6 +181,7 @@ describe("the migrate-warehouse handler", () => {
     vi.stubEnv("WAREHOUSE_DATABASE", "sales");
     vi.stubEnv("LOAD_BUCKET", "sales-pipeline-dev-load");
     vi.stubEnv("COPY_ROLE_ARN", "arn:aws:iam::123456789012:role/sales-pipeline-dev-copy");
+    vi.stubEnv("LOADER_ROLE_ARN", "arn:aws:iam::123456789012:role/sales-pipeline-dev-AwaitLoadRole-X");
     vi.stubGlobal("fetch", async (url: string, init: { body: string }) => {
       puts.push({ url, body: JSON.parse(init.body) });
       return new Response(null, { status: 200 });

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  CancelStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
@@ -10,7 +11,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { RedshiftWarehouse } from "../../src/adapters/aws/redshift-warehouse.js";
 import { SerializationConflictError } from "../../src/core/errors.js";
 import { TransientError } from "../../src/errors.js";
-import { WarehouseStatementError, WarehouseTimeoutError } from "../../src/warehouse/errors.js";
+import {
+  WarehouseOutcomeUnknownError,
+  WarehouseStatementError,
+  WarehouseTimeoutError,
+} from "../../src/warehouse/errors.js";
 import { mergePlan } from "../../src/warehouse/merge-plan.js";
 import { migrationPlan } from "../../src/warehouse/migrations.js";
 import { fillPlaceholders, SqlFiles } from "../../src/warehouse/sql-files.js";
@@ -22,7 +27,9 @@ const TARGET = { WorkgroupName: "sales-dev", Database: "sales" };
 const RUN = "run-20170105-3f2a9c1e0b7d";
 
 /** A warehouse on the mocked client, with a fake clock that the fake sleep advances. */
-const build = (options: { secretArn?: string; timeoutMs?: number } = {}) => {
+const build = (
+  options: { secretArn?: string; timeoutMs?: number; copyJobClient?: RedshiftDataClient } = {},
+) => {
   let clock = 1_700_000_000_000;
   const sleeps: number[] = [];
   const warehouse = new RedshiftWarehouse({
@@ -31,7 +38,14 @@ const build = (options: { secretArn?: string; timeoutMs?: number } = {}) => {
     database: TARGET.Database,
     sqlRoot: SQL_ROOT,
     ...(options.secretArn ? { secretArn: options.secretArn } : {}),
-    poll: { initialDelayMs: 100, maxDelayMs: 400, factor: 2, timeoutMs: options.timeoutMs ?? 60_000 },
+    ...(options.copyJobClient ? { copyJobClient: options.copyJobClient } : {}),
+    poll: {
+      initialDelayMs: 100,
+      maxDelayMs: 400,
+      factor: 2,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      cancelGraceMs: 1_000,
+    },
     sleep: async (ms) => {
       sleeps.push(ms);
       clock += ms;
@@ -167,14 +181,60 @@ describe("RedshiftWarehouse.merge", () => {
     expect(plan[13]?.name).toBe("merge/041_star_dim_customer_insert.sql");
   });
 
-  it("gives up polling after its budget with a retryable WarehouseTimeoutError", async () => {
+  // Issue 13, risk 7: a merge given up on must not commit later, after the failure path withdrew its files.
+  it("cancels a merge that outlives its budget and, once it stopped, fails with a retryable WarehouseTimeoutError", async () => {
     const { warehouse, sleeps } = build({ timeoutMs: 1_000 });
+    let cancelled = false;
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: "batch-4" });
-    redshift.on(DescribeStatementCommand).resolves({ Id: "batch-4", Status: "STARTED" });
+    redshift.on(CancelStatementCommand).callsFake(() => {
+      cancelled = true;
+      return { Status: true };
+    });
+    redshift
+      .on(DescribeStatementCommand)
+      .callsFake(() => ({ Id: "batch-4", Status: cancelled ? "ABORTED" : "STARTED" }));
     const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WarehouseTimeoutError);
     expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(/was cancelled \(nothing committed\)/);
+    expect(redshift.commandCalls(CancelStatementCommand).map((call) => call.args[0].input)).toEqual([
+      { Id: "batch-4" },
+    ]);
     expect(sleeps).toEqual([100, 200, 400, 400]);
+  });
+
+  it("returns normally when the statement finished while it was being cancelled (it committed)", async () => {
+    const { warehouse } = build({ timeoutMs: 1_000 });
+    let cancelled = false;
+    redshift.on(ExecuteStatementCommand).resolves({ Id: "stmt-5" });
+    redshift.on(CancelStatementCommand).callsFake(() => {
+      cancelled = true;
+      throw Object.assign(new Error("Could not cancel a query that is already in FINISHED state"), {
+        name: "ValidationException",
+      });
+    });
+    redshift
+      .on(DescribeStatementCommand)
+      .callsFake(() => ({ Id: "stmt-5", Status: cancelled ? "FINISHED" : "STARTED", HasResultSet: false }));
+    await expect(
+      warehouse.execute({ name: "ddl/x.sql", sql: "SELECT 1" }, {}, "probe"),
+    ).resolves.toBeUndefined();
+    expect(redshift.commandCalls(CancelStatementCommand)).toHaveLength(1);
+  });
+
+  it("says the outcome is unknown, and is not retryable, when the statement still runs after the cancel grace", async () => {
+    const { warehouse, sleeps } = build({ timeoutMs: 1_000 });
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: "batch-6" });
+    redshift.on(CancelStatementCommand).resolves({ Status: true });
+    redshift.on(DescribeStatementCommand).resolves({ Id: "batch-6", Status: "STARTED" });
+    const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WarehouseOutcomeUnknownError);
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(
+      /still STARTED 1000 ms after CancelStatement; it may still commit/,
+    );
+    // 1 s of polling, the cancel, then 1 s of grace: polling never stops early and never runs unbounded.
+    expect(sleeps).toEqual([100, 200, 400, 400, 100, 200, 400, 400]);
   });
 
   it("refuses a run id that is not an execution name before calling AWS", async () => {
@@ -385,6 +445,37 @@ describe("RedshiftWarehouse.migrate", () => {
     expect(creates).toEqual(expectedCreates);
     expect(creates[0]?.Sql).toContain("FROM 's3://sales-dev-load/category_translation/'");
     expect(creates[0]?.Sql).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/sales-dev-copy'");
+  });
+
+  // Issue 13, risk 1: the COPY JOBs belong to the loader (AwaitLoad's database user), which then sees their load
+  // history as its own rows; everything else runs as the admin.
+  it("creates and looks up the COPY JOBs as the loader, without the admin secret, and the rest as the admin", async () => {
+    const loader = new RedshiftDataClient({ region: "eu-west-1" });
+    const { warehouse } = build({
+      secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:redshift!sales-dev-admin",
+      copyJobClient: loader,
+    });
+    fakeDatabase([], []);
+    await warehouse.migrate(settings);
+    const calls = redshift.commandCalls(ExecuteStatementCommand);
+    const copyJobCalls = calls.filter((call) =>
+      /sys_copy_job|JOB\s+CREATE/i.test(call.args[0].input.Sql ?? ""),
+    );
+    const plan = await migrationPlan(files);
+    expect(copyJobCalls).toHaveLength(2 * plan.filter((m) => m.kind === "copy-job").length);
+    for (const call of copyJobCalls) {
+      expect(call.thisValue).toBe(loader);
+      expect(call.args[0].input.SecretArn).toBeUndefined();
+    }
+    const adminCalls = [
+      ...calls.filter((call) => !copyJobCalls.includes(call)),
+      ...redshift.commandCalls(BatchExecuteStatementCommand),
+    ];
+    expect(adminCalls.length).toBeGreaterThan(plan.length);
+    for (const call of adminCalls) {
+      expect(call.thisValue).not.toBe(loader);
+      expect(call.args[0].input.SecretArn).toMatch(/redshift!sales-dev-admin$/);
+    }
   });
 
   it("does nothing but its idempotent bootstrap when the ledger is up to date", async () => {

@@ -15,8 +15,13 @@ export interface PollOptions {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
   readonly factor: number;
-  /** Give up (WarehouseTimeoutError, retryable) after this long; keep it below the Lambda's timeout. */
+  /**
+   * After this long the statement is cancelled (CancelStatement) and watched for `cancelGraceMs` more: it ends as
+   * cancelled (WarehouseTimeoutError, retryable: nothing was committed), finished (success), or still running
+   * (WarehouseOutcomeUnknownError). Keep timeoutMs + cancelGraceMs below the Lambda's timeout.
+   */
   readonly timeoutMs: number;
+  readonly cancelGraceMs: number;
 }
 
 export const DEFAULT_POLL: PollOptions = {
@@ -24,6 +29,7 @@ export const DEFAULT_POLL: PollOptions = {
   maxDelayMs: 2_000,
   factor: 2,
   timeoutMs: 540_000,
+  cancelGraceMs: 10_000,
 };
 
 /**

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  CancelStatementCommand,
   type ColumnMetadata,
   DescribeStatementCommand,
   type DescribeStatementCommandOutput,
@@ -10,7 +11,7 @@ import {
 } from "@aws-sdk/client-redshift-data";
 import { TransientError, ValidationError } from "../../errors.js";
 import type { CopyJobSpec, Row, SqlParams } from "../../ports/warehouse.js";
-import { WarehouseTimeoutError } from "../../warehouse/errors.js";
+import { WarehouseOutcomeUnknownError, WarehouseTimeoutError } from "../../warehouse/errors.js";
 import { MAX_TRANSACTION_STATEMENTS } from "../../warehouse/merge-plan.js";
 import { SqlFiles, type SqlStatement } from "../../warehouse/sql-files.js";
 import { SqlWarehouse } from "../../warehouse/sql-warehouse.js";
@@ -35,6 +36,12 @@ export interface RedshiftWarehouseOptions {
   readonly secretArn?: string;
   /** The `sql/` directory (in Lambda, packaged next to the handler). */
   readonly sqlRoot: string;
+  /**
+   * The Data API client of the user who must OWN the COPY JOBs (IAM authentication as the loader role, no secret):
+   * when given, ensureCopyJob checks for and creates each job as that user, so that the loader (AwaitLoad) sees
+   * the jobs' load history as its own rows. Without it, the jobs belong to this warehouse's user.
+   */
+  readonly copyJobClient?: RedshiftDataClient;
   readonly poll?: Partial<PollOptions>;
   /** Injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -61,6 +68,7 @@ const COPY_JOB_EXISTS: SqlStatement = {
 export class RedshiftWarehouse extends SqlWarehouse {
   private readonly poll: PollOptions;
   private readonly sleep: (ms: number) => Promise<void>;
+  private loader: RedshiftWarehouse | undefined;
 
   constructor(private readonly options: RedshiftWarehouseOptions) {
     super(new SqlFiles(options.sqlRoot), options.now);
@@ -132,8 +140,16 @@ export class RedshiftWarehouse extends SqlWarehouse {
     return rows;
   }
 
-  /** Creates the COPY JOB (a statement of its own: COPY JOB cannot run in a transaction) unless it exists. */
+  /**
+   * Creates the COPY JOB (a statement of its own: COPY JOB cannot run in a transaction) unless it exists, as the
+   * copy-job owner when one is configured.
+   */
   async ensureCopyJob(job: CopyJobSpec, label = `copy-job:${job.name}`): Promise<"created" | "exists"> {
+    const { copyJobClient, secretArn: _secret, ...rest } = this.options;
+    if (copyJobClient) {
+      this.loader ??= new RedshiftWarehouse({ ...rest, client: copyJobClient, sleep: this.sleep });
+      return this.loader.ensureCopyJob(job, label);
+    }
     const found = await this.select(COPY_JOB_EXISTS, { job_name: job.name }, label);
     if (found.length > 0) return "exists";
     await this.execute({ name: `copy-job/${job.name}`, sql: job.sql }, {}, label);
@@ -172,8 +188,47 @@ export class RedshiftWarehouse extends SqlWarehouse {
         throw statementFailure(described, statements, label);
       }
       if (this.now().getTime() - started >= this.poll.timeoutMs) {
+        return this.cancelAfterTimeout(id, statements, label);
+      }
+      await this.sleep(delay);
+      delay = Math.min(this.poll.maxDelayMs, delay * this.poll.factor);
+    }
+  }
+
+  /**
+   * A statement outlived the budget: cancel it, then watch it stop, so that no caller gives up on a statement that
+   * could still commit (a merge withdrawn by the failure path must not land later). Finished meanwhile: its result.
+   * Cancelled (ABORTED/FAILED): WarehouseTimeoutError, retryable, nothing committed. Still running when the grace
+   * ends: WarehouseOutcomeUnknownError.
+   */
+  private async cancelAfterTimeout(
+    id: string,
+    statements: readonly SqlStatement[],
+    label: string,
+  ): Promise<DescribeStatementCommandOutput> {
+    try {
+      await this.options.client.send(new CancelStatementCommand({ Id: id }));
+    } catch {
+      // Already finished or failed (the Data API refuses to cancel a statement that is not running): the
+      // DescribeStatement below says which.
+    }
+    const started = this.now().getTime();
+    let delay = this.poll.initialDelayMs;
+    for (;;) {
+      const described = await this.send("DescribeStatement", () =>
+        this.options.client.send(new DescribeStatementCommand({ Id: id })),
+      );
+      if (described.Status === "FINISHED") return described;
+      if (described.Status === "FAILED" || described.Status === "ABORTED") {
         throw new WarehouseTimeoutError(
-          `${label}: statement ${id} still ${described.Status ?? "unknown"} after ${this.poll.timeoutMs} ms`,
+          `${label}: statement ${id} did not finish within ${this.poll.timeoutMs} ms and was cancelled (nothing committed)`,
+          { cause: statementFailure(described, statements, label) },
+        );
+      }
+      if (this.now().getTime() - started >= this.poll.cancelGraceMs) {
+        throw new WarehouseOutcomeUnknownError(
+          `${label}: statement ${id} did not finish within ${this.poll.timeoutMs} ms and was still ` +
+            `${described.Status ?? "unknown"} ${this.poll.cancelGraceMs} ms after CancelStatement; it may still commit`,
         );
       }
       await this.sleep(delay);

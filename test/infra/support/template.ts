@@ -81,7 +81,16 @@ export const roleStatements = (template: Template, roleId: string): Statement[] 
   const policies = asArray(
     prop(role, "Properties.Policies") as { PolicyDocument: { Statement: Statement[] } }[],
   );
-  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  // Policies attached from outside (AWS::IAM::Policy naming the role), used where an inline one would be a cycle.
+  const attached = Object.values(template.Resources).filter(
+    (other) =>
+      other.Type === "AWS::IAM::Policy" &&
+      asArray(prop(other, "Properties.Roles") as unknown[]).some((r) => show(r) === `Ref(${roleId})`),
+  );
+  return [
+    ...policies.flatMap((policy) => policy.PolicyDocument.Statement),
+    ...attached.flatMap((policy) => prop(policy, "Properties.PolicyDocument.Statement") as Statement[]),
+  ];
 };
 
 /**
