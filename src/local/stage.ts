@@ -7,7 +7,11 @@ import { DuckDbWarehouse } from "../adapters/local/duckdb-warehouse.js";
 import { LocalAlerts } from "../adapters/local/local-alerts.js";
 import { LocalObjectStore } from "../adapters/local/local-object-store.js";
 import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
-import { LocalWorkflow, type LocalWorkflowEvent } from "../adapters/local/local-workflow.js";
+import {
+  LocalExecutionStore,
+  LocalWorkflow,
+  type LocalWorkflowEvent,
+} from "../adapters/local/local-workflow.js";
 import type { App } from "../app/index.js";
 import { useApp } from "../app/index.js";
 import { localConfig, type PipelineConfig, type Tuning } from "../config/index.js";
@@ -21,6 +25,7 @@ import type { Warehouse } from "../ports/warehouse.js";
 import { taskHandlers } from "./handlers.js";
 import { viewRun } from "./inspect.js";
 import { LocalQueue } from "./queue.js";
+import { type RecoveryReport, recoverStage, recoveryLines } from "./recovery.js";
 import { s3NotificationFor } from "./s3-notifications.js";
 import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
 
@@ -55,6 +60,8 @@ export const stagePaths = (root: string) => ({
   sparkLog: join(root, "logs", "spark.log"),
   report: join(root, "report.html"),
   runs: join(root, "runs"),
+  /** The Spark processes this stage's runner has running (so a crash can be cleaned up). */
+  sparkProcesses: join(root, "spark-processes"),
 });
 
 /**
@@ -78,6 +85,8 @@ export class LocalStage {
     private readonly logStream: WriteStream,
     /** A runner passed in (shared between stages, or a test double) is closed by its owner. */
     private readonly ownsSpark: boolean,
+    /** What opening the stage recovered from a process that died while running it. */
+    readonly recovery: RecoveryReport,
   ) {}
 
   get store(): LocalObjectStore {
@@ -129,6 +138,7 @@ export class LocalStage {
             jobScript: join(projectRoot, "spark", "job.py"),
             mode: options.spark ?? "warm",
             logFile: paths.sparkLog,
+            processDirectory: paths.sparkProcesses,
           });
 
     const alerts = new LocalAlerts(paths.alerts, print);
@@ -159,6 +169,27 @@ export class LocalStage {
       now: () => new Date(),
     };
     useApp(app);
+    // Runs a dead process left RUNNING: failed, their Spark stopped, their staging rows cleared (recovery.ts).
+    const recovery = await recoverStage({
+      executions: new LocalExecutionStore(paths.executions),
+      warehouse,
+      sparkProcesses: paths.sparkProcesses,
+      now: app.now,
+    });
+    for (const line of recoveryLines(recovery, config.stage)) print(`${line}\n`);
+    for (const run of recovery.runs) {
+      await alerts.publish({
+        kind: "run_failed",
+        subject: `run failed: its process died${run.state ? ` in ${run.state}` : ""} (found when the stage was opened again)`,
+        message: run.cause,
+        runId: run.runId,
+        at: app.now().toISOString(),
+        details: { error: run.error, staging_rows_cleared: run.stagingRowsCleared, recovered: true },
+      });
+      const view = await viewRun({ workflow, store, alertsOf: (runId) => alerts.read(runId) }, run.runId);
+      await mkdir(paths.runs, { recursive: true });
+      await writeFile(join(paths.runs, `${run.runId}.json`), `${JSON.stringify(view, null, 2)}\n`);
+    }
     const queue = new LocalQueue({
       batchSize: 10_000,
       windowMs: options.windowMs ?? 0,
@@ -172,7 +203,16 @@ export class LocalStage {
           localContext(config.stage, "trigger") as never,
         ) as Promise<SQSBatchResponse>,
     });
-    return new LocalStage(config, paths, app, queue, spark, logStream, typeof options.spark !== "object");
+    return new LocalStage(
+      config,
+      paths,
+      app,
+      queue,
+      spark,
+      logStream,
+      typeof options.spark !== "object",
+      recovery,
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ import { splitS3Uri } from "../../warehouse/copy-jobs.js";
 import { DUCKDB_MACROS, type DuckDbStatement, toDuckDb } from "../../warehouse/duckdb-dialect.js";
 import { pickParams } from "../../warehouse/engine.js";
 import { SerializationConflictError, WarehouseStatementError } from "../../warehouse/errors.js";
+import { validateRunId } from "../../warehouse/merge-plan.js";
 import { SqlFiles, type SqlStatement } from "../../warehouse/sql-files.js";
 import { sqlTimestamp, stripComments } from "../../warehouse/sql-text.js";
 import { SqlWarehouse } from "../../warehouse/sql-warehouse.js";
@@ -281,6 +282,46 @@ export class DuckDbWarehouse extends SqlWarehouse {
           }
         }
         return ingested;
+      }),
+    );
+  }
+
+  /**
+   * Removes one run's rows from every staging table (what its merge does last), for a run that will never
+   * merge: its process died. Returns the rows removed per staging table, in one transaction.
+   *
+   * @example
+   *   await warehouse.clearStaging("run-20170105-3f2a9c1e0b7d41aa"); // { customers: 0, orders: 117, … }
+   */
+  async clearStaging(runId: string): Promise<Record<string, number>> {
+    validateRunId(runId);
+    return this.writer.run(() =>
+      this.withSession(async (connection) => {
+        const tables = toRows(
+          await connection.runAndReadAll(
+            `SELECT c.table_name FROM information_schema.columns AS c
+             JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = 'staging' AND c.column_name = '_run_id' AND t.table_type = 'BASE TABLE'
+             ORDER BY c.table_name`,
+          ),
+        )
+          .map((row) => String(row.table_name))
+          .filter((table) => TABLE_NAME.test(`staging.${table}`));
+        const removed: Record<string, number> = {};
+        await connection.run("BEGIN TRANSACTION");
+        try {
+          for (const table of tables) {
+            const result = await connection.run(`DELETE FROM staging.${table} WHERE _run_id = $run`, {
+              run: runId,
+            });
+            removed[table] = Number(result.rowsChanged);
+          }
+          await connection.run("COMMIT");
+        } catch (error) {
+          await connection.run("ROLLBACK").catch(() => undefined);
+          throw duckDbError(`clear-staging:${runId}`, error);
+        }
+        return removed;
       }),
     );
   }

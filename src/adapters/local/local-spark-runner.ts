@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import { createWriteStream, mkdirSync, rmSync, type WriteStream, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { SparkProcessError } from "../../core/errors.js";
 import { type SparkFailureReport, sparkFailure, sparkFailureReportSchema } from "../../core/spark-job.js";
@@ -20,7 +20,42 @@ export interface LocalSparkOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long the warm process may take to print `{"ready": true}`. */
   readonly startTimeoutMs?: number;
+  /**
+   * Where each Spark process started is recorded (`<pid>.json`: its pid and this process's) while it runs, so
+   * that if this process dies, the next one to open the stage can stop the orphan (`src/local/recovery.ts`).
+   */
+  readonly processDirectory?: string;
 }
+
+/** What `processDirectory` holds per running Spark process. */
+export interface SparkProcessRecord {
+  readonly pid: number;
+  /** The process that started it (the CLI). */
+  readonly parent: number;
+  readonly kind: "warm" | "cold";
+  readonly run_id: string | null;
+  readonly started_at: string;
+}
+
+const recordProcess = (
+  directory: string | undefined,
+  child: ChildProcess,
+  kind: "warm" | "cold",
+  runId: string | null,
+): void => {
+  if (!directory || child.pid === undefined) return;
+  const file = join(directory, `${child.pid}.json`);
+  const record: SparkProcessRecord = {
+    pid: child.pid,
+    parent: process.pid,
+    kind,
+    run_id: runId,
+    started_at: new Date().toISOString(),
+  };
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(record)}\n`);
+  child.once("exit", () => rmSync(file, { force: true }));
+};
 
 interface WarmResponse {
   readonly id?: string;
@@ -87,6 +122,7 @@ class WarmProcess {
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
+    recordProcess(options.processDirectory, this.child, "warm", null);
     this.child.stderr?.pipe(log, { end: false });
     let markReady: () => void = () => {};
     let failStart: (error: Error) => void = () => {};
@@ -264,6 +300,7 @@ export class LocalSparkRunner implements SparkRunner {
         env: { ...process.env, ...this.env() },
         stdio: ["ignore", "pipe", "pipe"],
       });
+      recordProcess(this.options.processDirectory, child, "cold", request.runId);
       let tail = "";
       child.stdout?.pipe(this.log, { end: false });
       child.stderr?.on("data", (chunk: Buffer) => {

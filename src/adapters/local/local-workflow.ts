@@ -30,6 +30,18 @@ interface ExecutionFile {
   input: RunInput;
   output?: JSONValue;
   events: HistoryEvent[];
+  /** The process running the execution (the local counterpart of the Step Functions service). */
+  owner?: { pid: number };
+  /** Set when a later process found the execution RUNNING with its process gone, and failed it. */
+  recovered?: { at: string; by: number };
+}
+
+/** An execution left RUNNING: its name, its process, and the state it was in. */
+export interface UnfinishedExecution {
+  readonly name: string;
+  readonly ownerPid: number | undefined;
+  readonly state: string | undefined;
+  readonly startedAt: string;
 }
 
 export interface LocalWorkflowEvent {
@@ -178,6 +190,7 @@ export class LocalWorkflow implements Workflow {
       startedAt: new Date().toISOString(),
       input,
       events: [],
+      owner: { pid: process.pid },
     };
     try {
       await writeFile(this.file(name), JSON.stringify(record), { flag: "wx" });
@@ -341,6 +354,47 @@ export class LocalExecutionStore {
   async history(name: string): Promise<StateVisit[]> {
     const record = await this.read(name);
     return record ? foldHistory(record.events) : [];
+  }
+
+  /** Executions whose record says RUNNING (ours, or left by a process that died). */
+  async unfinished(): Promise<UnfinishedExecution[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.directory)).filter((file) => file.endsWith(".json"));
+    } catch {
+      return [];
+    }
+    const found: UnfinishedExecution[] = [];
+    for (const file of names.sort()) {
+      const record = await this.read(file.slice(0, -".json".length));
+      if (record?.status !== "RUNNING") continue;
+      const entered = record.events.filter((event) => event.kind === "entered").at(-1);
+      found.push({
+        name: record.name,
+        ownerPid: record.owner?.pid,
+        state: entered?.state,
+        startedAt: record.startedAt,
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Ends an execution left RUNNING by a process that died: FAILED with `error` and `cause`, as Step
+   * Functions would end one whose task can never report back. Returns false when it is no longer RUNNING.
+   */
+  async markFailed(name: string, error: string, cause: string, at: Date): Promise<boolean> {
+    const record = await this.read(name);
+    if (record?.status !== "RUNNING") return false;
+    const when = at.toISOString();
+    record.status = "FAILED";
+    record.error = error;
+    record.cause = cause;
+    record.stoppedAt = when;
+    record.recovered = { at: when, by: process.pid };
+    record.events.push({ kind: "execution_ended", at: when, error, cause });
+    await writeFile(this.file(name), JSON.stringify(record));
+    return true;
   }
 
   /** The execution's input and output (what `pipeline status` shows besides the history). */

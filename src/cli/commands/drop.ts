@@ -217,7 +217,7 @@ export const registerDropCommand = (program: Command): void => {
           return;
         }
         const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark, tuning });
-        let predicted: { runIds: string[]; why: string };
+        const earlier: string[] = [];
         try {
           process.stdout.write(
             `dropping ${plural(keyed.length, "file")} into ${stage.store.bucketPath("raw")}\n`,
@@ -227,19 +227,26 @@ export const registerDropCommand = (program: Command): void => {
             infos.push(await stage.dropFile(file, key));
             process.stdout.write(`  + ${key}\n`);
           }
-          predicted = predictRuns(infos, bundle, stage.config.tuning);
+          const predicted = predictRuns(infos, bundle, stage.config.tuning);
           process.stdout.write(`${describeRuns(keyed.length, predicted)}\n`);
           await stage.settle();
+          // A run id is a function of the files' keys and contents: the same files again name an existing run.
+          const ran = new Set(progress.finished.map((run) => run.runId));
+          for (const runId of predicted.runIds.filter((id) => !ran.has(id))) {
+            const existing = await stage.workflow.describe(runId);
+            const how = existing
+              ? `${existing.status}${existing.error ? ` (${existing.error})` : ""}`
+              : "unknown";
+            earlier.push(
+              `  = ${runId} already ran these exact files (same keys and contents; it ended ${how}): nothing new to run; ` +
+                `to run them again: pipeline replay --run ${runId} --stage ${options.stage}\n`,
+            );
+            if (existing && existing.status !== "SUCCEEDED") process.exitCode = 2;
+          }
         } finally {
           await stage.close();
         }
-        const ran = new Set(progress.finished.map((run) => run.runId));
-        for (const runId of predicted.runIds.filter((id) => !ran.has(id))) {
-          process.stdout.write(
-            `  = ${runId} already ran these exact files (same keys and contents): nothing new to run; ` +
-              `to run them again: pipeline replay --run ${runId} --stage ${options.stage}\n`,
-          );
-        }
+        for (const line of earlier) process.stdout.write(line);
         const failed = progress.finished.filter((run) => run.status !== "SUCCEEDED");
         if (failed.length > 0) process.exitCode = 2;
       },
