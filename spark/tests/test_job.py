@@ -342,3 +342,56 @@ def test_values_longer_than_the_warehouse_column_are_quarantined_as_too_long(spa
     assert rejected["error"].startswith("object URI of ")
     assert "_source_file" in rejected["error"]
     assert metrics["conservation"]["holds"]
+
+
+def test_keys_and_json_shapes_that_would_load_silently_are_quarantined_with_a_detail(spark, bundle, tmp_path):
+    batch = Batch(tmp_path)
+    header = "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+    header += "order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date"
+    rows = [
+        "o1,c1,delivered,2017-01-05 10:00:00,,,,",
+        "NULL,c1,delivered,2017-01-05 10:00:00,,,,",  # null-like keys, whatever the contract's null_values
+        "n/a,c1,delivered,2017-01-05 10:00:00,,,,",
+        " ,c1,delivered,2017-01-05 10:00:00,,,,",  # blank after trimming
+        "\t,c1,delivered,2017-01-05 10:00:00,,,,",
+        "o6,None,delivered,2017-01-05 10:00:00,,,,",  # customer_id is not the order's key: a plain value
+        "o7,c1,delivered,2017-13-05 10:00:00,,,,",
+    ]
+    batch.add("orders", "orders-2017-01-05.csv", "\n".join([header, *rows]) + "\n")
+    payments = [
+        '{"order_id": "p1", "payment_sequential": 1, "payment_type": "boleto", "payment_value": 1.5}',
+        '{"order_id": "p2", "order_id": "p3", "payment_sequential": 1, "payment_type": "boleto", '
+        '"payment_value": 1}',
+        '{"order_id": {"id": "p4"}, "payment_sequential": 1, "payment_type": "boleto", "payment_value": 1}',
+        '{"order_id": "p5", "payment_sequential": 1, "payment_type": ["boleto"], "payment_value": 1}',
+        # A string that merely looks like JSON is a value (here not an accepted payment type).
+        '{"order_id": "p6", "payment_sequential": 1, "payment_type": "{\\"a\\": [1]}", "payment_value": 1}',
+        '{"order_id": "p7", "payment_sequential": 1, "payment_type": "boleto", "payment_value": 1, '
+        '"extra": {"order_id": 2}}',
+    ]
+    batch.add("payments", "payments-2017-01-05.jsonl", "\n".join(payments) + "\n")
+    metrics = batch.run(spark, bundle)
+    assert metrics["conservation"]["holds"]
+
+    def reasons(source):
+        return {
+            row["_source_line"]: (row["_reason"], row["_reason_column"], row["_reason_detail"])
+            for row in batch.quarantine(spark, source).collect()
+        }
+
+    null_like = "blank or null-like key value"
+    assert reasons("orders") == {
+        3: ("missing_required", "orders.order_id", null_like),
+        4: ("missing_required", "orders.order_id", null_like),
+        5: ("missing_required", "orders.order_id", null_like),
+        6: ("missing_required", "orders.order_id", null_like),
+        8: ("invalid_type", "order_purchase_timestamp", "not a timestamp in the format yyyy-MM-dd HH:mm:ss"),
+    }
+    assert reasons("payments") == {
+        2: ("malformed_row", None, "duplicate JSON key: order_id"),
+        3: ("malformed_row", None, "column order_id holds a JSON object or array, not a scalar value"),
+        4: ("malformed_row", None, "column payment_type holds a JSON object or array, not a scalar value"),
+        5: ("rule_violation", "payment_type", "rule accepted_values_payment_type"),
+    }
+    curated = sorted(row["order_id"] for row in batch.curated(spark, "payments").collect())
+    assert curated == ["p1", "p7"]

@@ -165,28 +165,34 @@ def test_gzip_is_read_and_a_corrupt_or_misnamed_file_is_a_file_error(spark, tmp_
     assert notes[1]["error"].startswith("not a readable gzip file: java.io.EOFException")
 
 
-def test_jsonl_values_as_text_nested_as_json_and_bad_lines_flagged(spark, tmp_path):
+def test_jsonl_values_as_text_nested_values_and_bad_lines_flagged(spark, tmp_path):
     text = (
         '{"id": 1, "name": "a", "price": 12.50}\n'
         "\n"
-        '{"id": "2", "name": {"k": [1, "x"]}, "price": 1.2345E7}\r\n'
+        '{"id": "2", "name": "{\\"k\\": [1]}", "price": 1.2345E7}\r\n'
         "[1, 2]\n"
         '{"id": 3, "name": "cut'
         "\n"
         '{"id": 4, "name": null, "price": true}\n'
-        '{"id": 5} trailing\n'
+        '{"id": 5} trailing\n' + NESTED + "\n"
+        '{"id": 6, "name": "a", "id": 7}\n'
     )
     contract = source(("int", "string", "decimal(12,2)"))
     rows, note = read_one(spark, tmp_path, text, contract, name="f.jsonl")
     assert rows == [
         (1, None, None, ["1", "a", "12.5"]),
-        (3, None, None, ["2", '{"k":[1,"x"]}', "12345000.000000000000000000"]),
+        (3, None, None, ["2", '{"k": [1]}', "12345000.000000000000000000"]),
         (4, "not a JSON object", "[1, 2]", None),
         (5, "invalid JSON", '{"id": 3, "name": "cut', None),
         (6, None, None, ["4", None, "true"]),
         (7, "invalid JSON", '{"id": 5} trailing', None),
+        (8, "column name holds a JSON object or array, not a scalar value", NESTED, None),
+        (9, "duplicate JSON key: id", '{"id": 6, "name": "a", "id": 7}', None),
     ]
     assert note["error"] is None
+
+
+NESTED = '{"id": "8", "name": {"k": [1, "x"]}, "price": 1}'
 
 
 def test_a_file_split_across_tasks_keeps_exact_line_numbers(spark, tmp_path):

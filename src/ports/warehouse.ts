@@ -83,7 +83,7 @@ export interface ExpectedLoad {
 export type CheckStatus = "pass" | "warn" | "fail";
 
 export interface CheckResult {
-  /** reconciliation | unknown_members | current_versions | validity_windows | grain_uniqueness */
+  /** reconciliation | unknown_members | date_coverage | current_versions | validity_windows | grain_uniqueness */
   readonly check: string;
   /** What was measured, e.g. `orders.rows`, `fact_sales.product_key`, `dim_customer`. */
   readonly subject: string;

@@ -5,6 +5,8 @@ import type { CheckResult, CheckStatus, ExpectedLoad, Row } from "../ports/wareh
 export const STAR_CHECKS: readonly { readonly file: string; readonly onProblem: CheckStatus }[] = [
   // Facts pointing to -1 are expected while references arrive late; the unknown member is re-resolved later.
   { file: "unknown_members.sql", onProblem: "warn" },
+  // A purchase date outside star.dim_date's calendar (e.g. year 9999): the fact loads, the calendar views miss it.
+  { file: "date_coverage.sql", onProblem: "warn" },
   { file: "current_versions.sql", onProblem: "fail" },
   { file: "validity_windows.sql", onProblem: "fail" },
   { file: "grain_uniqueness.sql", onProblem: "fail" },

@@ -115,8 +115,30 @@ describe("the star schema matches the expected truth", () => {
     const structural = report.results.filter(
       (r) => r.check !== "reconciliation" && r.check !== "unknown_members",
     );
-    expect(structural.length).toBe(10);
+    expect(structural.length).toBe(13);
     expect(structural.filter((r) => r.status !== "pass")).toEqual([]);
+  });
+
+  it("a fact dated outside the calendar (year 9999) is a date_coverage warning, not silence", async () => {
+    const [row] = await warehouse.query(
+      "SELECT min(order_id) AS id FROM star.fact_orders WHERE date_key <> -1",
+    );
+    const id = String(row?.id);
+    const [before] = await warehouse.query(`SELECT date_key FROM star.fact_orders WHERE order_id = '${id}'`);
+    await warehouse.query(`UPDATE star.fact_orders SET date_key = 99991231 WHERE order_id = '${id}'`);
+    try {
+      const report = await warehouse.runChecks(data.runs[0]?.runId ?? "", { entities: {} });
+      const coverage = report.results.filter((r) => r.check === "date_coverage");
+      expect(coverage.map((r) => [r.subject, r.status, r.observed])).toEqual([
+        ["fact_sales.date_key", "pass", "0"],
+        ["fact_orders.date_key", "warn", "1"],
+        ["fact_payments.date_key", "pass", "0"],
+      ]);
+    } finally {
+      await warehouse.query(
+        `UPDATE star.fact_orders SET date_key = ${Number(before?.date_key)} WHERE order_id = '${id}'`,
+      );
+    }
   });
 });
 

@@ -627,15 +627,36 @@ def _records_jsonl(lines: DataFrame, source: Source) -> DataFrame:
         "_file_idx", "_line_no", f"{_strip_cr('_line')} AS _text"
     )
     checks = _byte_checks("UTF-8")
-    return records.selectExpr("*", f"{parsed} AS __p").selectExpr(
+    # A contract column holds a scalar: an object or array there is not a value of the column. Spark keeps it
+    # as its JSON text (like a string that happens to look the same), so the token is found in the line; a
+    # cheap test for ': {' / ': [' anywhere comes first.
+    nested = " ".join(
+        f"WHEN _text RLIKE {literal(_nested_value_pattern(column.name))} "
+        f"THEN {literal(f'column {column.name} holds a JSON object or array, not a scalar value')}"
+        for column in source.columns
+    )
+    nested_check = (
+        f"CASE WHEN _text RLIKE ':\\\\s*[\\\\[{{]' THEN CASE {nested} END END" if nested else "NULL"
+    )
+    # A key written twice is ambiguous (Spark would silently keep the last value).
+    duplicate = (
+        "CASE WHEN size(__keys) <> size(array_distinct(__keys)) THEN concat('duplicate JSON key: ', "
+        "array_join(array_distinct(filter(__keys, (k, i) -> array_position(__keys, k) <> i + 1)), ', ')) END"
+    )
+    return records.selectExpr("*", f"{parsed} AS __p", "json_object_keys(_text) AS __keys").selectExpr(
         "_file_idx",
         "_line_no",
         "_text",
         f"coalesce({checks}, CASE WHEN NOT startswith(ltrim(_text), '{{') THEN 'not a JSON object' "
         f"WHEN __p.{_CORRUPT} IS NOT NULL OR NOT endswith(rtrim(_text), '}}') "
-        "THEN 'invalid JSON' END) AS _malformed",
+        f"THEN 'invalid JSON' END, {duplicate}, {nested_check}) AS _malformed",
         f"array({', '.join(values)}) AS _values",
     )
+
+
+def _nested_value_pattern(name: str) -> str:
+    """Regex: the key ``name`` (not inside a JSON string) followed by an object or array value."""
+    return '(?<!\\\\)"' + re.escape(json.dumps(name)[1:-1]) + '"\\s*:\\s*[\\[{]'
 
 
 def read_text_source(spark: SparkSession, scan: SourceScan) -> list[DataFrame]:

@@ -36,6 +36,9 @@ LINEAGE_TYPES = (
     ("_effective_at", "timestamp"),
 )
 NOTE_REASON = "_file_note"
+# Key values that mean "no value" in the exports users bring, whatever the contract's null_values say: an
+# entity key equal to one of these (any case, surrounding blanks ignored) or blank is missing_required.
+NULL_LIKE_KEYS = ("null", "none", "n/a", "nan", "nil", "undefined")
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 
 
@@ -46,6 +49,16 @@ class FileLineage:
     uris: tuple[str, ...]
     batch_dates: tuple[Optional[str], ...]  # 'YYYY-MM-DD'
     uploaded_at: tuple[Optional[str], ...]  # 'YYYY-MM-DD HH:MM:SS.mmm' (UTC)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One quarantine check: a SQL condition, the reason and column it reports, and a SQL detail."""
+
+    condition: str
+    reason: str
+    column: Optional[str] = None
+    detail: Optional[str] = None  # SQL text for _reason_detail (evaluated only for the rows it decides)
 
 
 @dataclass(frozen=True)
@@ -195,32 +208,48 @@ def validate_source(
         failures.append(rule_failure(rule, ident(column_name), f"__v{source.column_index(column_name)}"))
     passes = [f"coalesce(({feed.filter}), false)" if feed.filter else "true" for feed in source.feeds]
 
-    # (condition, reason, column) in precedence order; the first true one decides.
-    source_checks: list[tuple[str, str, Optional[str]]] = [
-        ("_record_seq < 0", NOTE_REASON, None),
-        ("_malformed IS NOT NULL", "malformed_row", None),
+    # Checks in precedence order; the first true one decides.
+    source_checks: list[Check] = [
+        Check("_record_seq < 0", NOTE_REASON),
+        Check("_malformed IS NOT NULL", "malformed_row", detail="_malformed"),
     ]
     for i, column in enumerate(source.columns):
         if column.required:
-            source_checks.append((f"__v{i} IS NULL", "missing_required", column.name))
+            source_checks.append(Check(f"__v{i} IS NULL", "missing_required", column.name))
     for i, column in enumerate(source.columns):
         if column.type != "string":
             source_checks.append(
-                (f"(__v{i} IS NOT NULL AND {ident(column.name)} IS NULL)", "invalid_type", column.name)
+                Check(
+                    f"(__v{i} IS NOT NULL AND {ident(column.name)} IS NULL)",
+                    "invalid_type",
+                    column.name,
+                    literal(
+                        f"not a {column.type}" + (f" in the format {column.format}" if column.format else "")
+                    ),
+                )
             )
-    later_checks: list[tuple[str, str, Optional[str]]] = []
+    later_checks: list[Check] = []
+    null_like = ", ".join(literal(token) for token in NULL_LIKE_KEYS)
     for k, rule in enumerate(rules):
         if rule.severity == "error":
-            later_checks.append((f"__rule{k}", "rule_violation", rule.column))
+            later_checks.append(
+                Check(f"__rule{k}", "rule_violation", rule.column, literal(f"rule {rule.name}"))
+            )
     for i, feed in enumerate(source.feeds):
         entity = entities[feed.entity]
         for select, entity_column in zip(feed.select, entity.columns):
+            value = f"__feed{i}.{ident(select.column)}"
+            where = f"{feed.entity}.{select.column}"
             if not entity_column.nullable:
+                later_checks.append(Check(f"(__pass{i} AND {value} IS NULL)", "missing_required", where))
+            if select.column in entity.key and entity_column.type == "string":
                 later_checks.append(
-                    (
-                        f"(__pass{i} AND __feed{i}.{ident(select.column)} IS NULL)",
+                    Check(
+                        f"coalesce(__pass{i} AND ({value} RLIKE '^\\\\s*$' OR "
+                        f"lower(trim({value})) IN ({null_like})), false)",
                         "missing_required",
-                        f"{feed.entity}.{select.column}",
+                        where,
+                        literal("blank or null-like key value"),
                     )
                 )
     for i, feed in enumerate(source.feeds):
@@ -228,12 +257,13 @@ def validate_source(
         for select, entity_column in zip(feed.select, entity.columns):
             if entity_column.max_length is not None:
                 # Redshift's VARCHAR(n) counts bytes: a longer value would fail the whole COPY there.
+                value = f"octet_length(__feed{i}.{ident(select.column)})"
                 later_checks.append(
-                    (
-                        f"coalesce(__pass{i} AND octet_length(__feed{i}.{ident(select.column)}) > "
-                        f"{entity_column.max_length}, false)",
+                    Check(
+                        f"coalesce(__pass{i} AND {value} > {entity_column.max_length}, false)",
                         "too_long",
                         f"{feed.entity}.{select.column}",
+                        f"concat({value}, ' bytes, the warehouse column holds {entity_column.max_length}')",
                     )
                 )
     checked = typed.selectExpr(
@@ -245,13 +275,17 @@ def validate_source(
     # The first failing check decides; its position picks the reason and the column, so each condition
     # is written (and analysed) once. A position beyond the source checks means the typed values are fine.
     decisions = source_checks + later_checks
-    position = "CASE " + " ".join(f"WHEN {c} THEN {n}" for n, (c, _, _) in enumerate(decisions, 1)) + " END"
-    reasons = ", ".join(literal(why) for _, why, _ in decisions)
-    columns = ", ".join(f"CAST({literal(name)} AS string)" for _, _, name in decisions)
+    position = "CASE " + " ".join(f"WHEN {d.condition} THEN {n}" for n, d in enumerate(decisions, 1)) + " END"
+    reasons = ", ".join(literal(d.reason) for d in decisions)
+    columns = ", ".join(f"CAST({literal(d.column)} AS string)" for d in decisions)
+    details = " ".join(f"WHEN {n} THEN {d.detail}" for n, d in enumerate(decisions, 1) if d.detail)
     return checked.selectExpr("*", f"{position} AS __check").selectExpr(
         "*",
         f"element_at(array({reasons}), __check) AS _reason",
         f"element_at(array({columns}), __check) AS _reason_column",
+        f"CAST(CASE __check {details} END AS string) AS _reason_detail"
+        if details
+        else "CAST(NULL AS string) AS _reason_detail",
         f"coalesce(__check > {len(source_checks)}, true) AS __typed_ok",
     )
 
@@ -268,6 +302,7 @@ def quarantine_rows(validated: DataFrame, source: Source) -> DataFrame:
         "_raw_record",
         "_reason",
         "_reason_column",
+        "_reason_detail",
         "_source_file",
         "_source_line",
         "_run_id",
