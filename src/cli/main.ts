@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { PipelineError } from "../errors.js";
 import { registerContractsCommand } from "./commands/contracts.js";
 import { registerDemoCommand } from "./commands/demo.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerDropCommand } from "./commands/drop.js";
 import { registerGenerateCommand } from "./commands/generate.js";
 import { registerJobsCommand } from "./commands/jobs.js";
@@ -26,6 +27,7 @@ export const buildProgram = (): Command => {
   registerQueryCommand(program);
   registerDemoCommand(program);
   registerJobsCommand(program);
+  registerDoctorCommand(program);
   return program;
 };
 
