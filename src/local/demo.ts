@@ -209,7 +209,8 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     );
     out(`report: ${relative(options.projectRoot, reportPath)}\n`);
     out(
-      `explore: pipeline runs · pipeline status ${runIds.at(-1) ?? "<run>"} · pipeline query "select * from analytics.monthly_revenue"\n`,
+      `explore: pipeline runs --stage ${options.stage} · pipeline status ${runIds.at(-1) ?? "<run>"} --stage ${options.stage} · ` +
+        `pipeline query "select * from analytics.monthly_revenue" --stage ${options.stage}\n`,
     );
     out(`total wall time: ${wallSeconds.toFixed(1)} s (${runs.length} runs, ${failedRuns} failed)\n`);
     return { wallSeconds, runs: runs.length, failedRuns, matchesTruth: truthCheck.matches, reportPath };
