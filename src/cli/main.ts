@@ -9,6 +9,7 @@ import { registerJobsCommand } from "./commands/jobs.js";
 import { registerQueryCommand } from "./commands/query.js";
 import { registerReplayCommand } from "./commands/replay.js";
 import { registerRunsCommand } from "./commands/runs.js";
+import { registerSmokeCommand } from "./commands/smoke.js";
 import { registerStatusCommand } from "./commands/status.js";
 import { registerWatchCommand } from "./commands/watch.js";
 
@@ -28,6 +29,7 @@ export const buildProgram = (): Command => {
   registerDemoCommand(program);
   registerJobsCommand(program);
   registerDoctorCommand(program);
+  registerSmokeCommand(program);
   return program;
 };
 
