@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -208,5 +208,44 @@ describe("pipeline-plugin: artifact upload after deploy", () => {
         log: () => undefined,
       }),
     ).rejects.toThrow("stack sales-pipeline-dev has no output ArtifactsBucketName");
+  });
+});
+
+// Issue 13: serverless.yml sets Serverless Framework v4's `build.esbuild: false`; osls must accept the key.
+describe("pipeline-plugin: the v4 build key", () => {
+  const withSchema = (properties: Record<string, unknown>) => {
+    const defined: [string, unknown][] = [];
+    const serverless = {
+      serviceDir: dir,
+      service: { functions: {}, custom: {} },
+      getProvider: () => ({ getStage: () => "dev" }),
+      configSchemaHandler: {
+        schema: { properties },
+        defineTopLevelProperty: (name: string, schema: unknown) => {
+          defined.push([name, schema]);
+          properties[name] = schema;
+        },
+      },
+    };
+    new Plugin(serverless, {}, { log: () => undefined });
+    return defined;
+  };
+
+  it("declares `build` to a schema that lacks it (osls), accepting esbuild: false", () => {
+    const defined = withSchema({ service: {} });
+    expect(defined.map(([name]) => name)).toEqual(["build"]);
+    expect(defined[0]?.[1]).toMatchObject({
+      type: "object",
+      properties: { esbuild: { anyOf: [{ type: "boolean" }, { type: "object" }] } },
+    });
+  });
+
+  it("leaves a schema that knows `build` alone (v4)", () => {
+    expect(withSchema({ build: { type: "object" } })).toEqual([]);
+  });
+
+  it("sets build.esbuild to false in serverless.yml", () => {
+    const yml = readFileSync(path.join(process.cwd(), "serverless.yml"), "utf8");
+    expect(yml).toMatch(/^build:\n {2}esbuild: false$/m);
   });
 });
