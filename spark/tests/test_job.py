@@ -188,6 +188,27 @@ def test_a_lost_row_breaks_conservation_and_nothing_is_written(spark, bundle, tm
     assert batch.output_files() == []
 
 
+def test_a_line_lost_before_it_became_a_record_breaks_the_line_balance(spark, bundle, tmp_path, monkeypatch):
+    # A reader that loses a line (e.g. one record wrongly merged into another) is invisible to the row
+    # balance, which starts from the records read; the physical line balance of the file catches it.
+    original = job_module.read_text_source
+    monkeypatch.setattr(
+        job_module,
+        "read_text_source",
+        lambda spark, scan: [
+            frame.filter("_source_line IS NULL OR _source_line <> 2") for frame in original(spark, scan)
+        ],
+    )
+    batch = olist_batch(tmp_path)
+    with pytest.raises(
+        ConservationError,
+        match=re.escape("orders-2017-01-05.csv: 3 physical lines = header 1 + blank 0 + ")
+        + ".*2 records expected, 1 read",
+    ):
+        batch.run(spark, bundle)
+    assert batch.output_files() == []
+
+
 def test_rows_lost_while_writing_are_caught(spark, bundle, tmp_path, monkeypatch):
     original = job_module.curated_rows
     monkeypatch.setattr(job_module, "curated_rows", lambda ranked, entity: original(ranked, entity).limit(1))

@@ -78,7 +78,41 @@ def test_quoted_sometimes_with_delimiters_and_doubled_quotes(spark, tmp_path):
         (6, None, None, ["", "", ""]),
         (7, None, None, ["", "", "q"]),
     ]
-    assert note == {"error": None, "missing_columns": [], "unexpected_columns": []}
+    assert note == {
+        "error": None,
+        "missing_columns": [],
+        "unexpected_columns": [],
+        "lines": {
+            "physical": 7,
+            "header": 1,
+            "blank": 0,
+            "in_multiline_records": 0,
+            "multiline_records": 0,
+            "records": 6,
+            "blank_in_multiline_records": 0,
+        },
+    }
+
+
+def test_physical_lines_balance_with_blank_lines_and_records_that_span_lines(spark, tmp_path):
+    # Blank lines before the header, between records and inside a quoted field that spans lines.
+    text = '\n\nid,name,price\n1,a,2\n\n2,"two\n\nlines",3\r\n\r\n3,c,4\n'
+    contract = source(multiline=True)
+    rows, note = read_one(spark, tmp_path, text, contract)
+    assert [row[0] for row in rows] == [4, 6, 10]
+    assert note["lines"] == {
+        "physical": 10,
+        "header": 3,
+        "blank": 2,
+        "in_multiline_records": 3,
+        "multiline_records": 1,
+        "records": 3,
+        "blank_in_multiline_records": 1,
+    }
+    jsonl = '{"id": 1}\n  \n{"id": 2}\n\n'
+    _, note = read_one(spark, tmp_path, jsonl, source(("int", "string", "decimal(12,2)")), name="f.jsonl")
+    assert note["lines"]["physical"] == 4
+    assert (note["lines"]["blank"], note["lines"]["records"]) == (2, 2)
 
 
 def test_a_record_spanning_lines_is_malformed_unless_the_contract_allows_it(spark, tmp_path):

@@ -212,6 +212,18 @@ def assemble(
                 )
             if not fed_checked:
                 failures.append(f"{file['uri']}: rows {fed_text}")
+            lines = note.get("lines")
+            entry["lines"] = lines
+            if lines is not None and lines["records"] != entry["rows_read"]:
+                # Counted from the file's physical lines (the scan) against the records actually read: a line
+                # lost or merged into another record on the way shows here.
+                entry["conservation_holds"] = False
+                failures.append(
+                    f"{file['uri']}: {lines['physical']} physical lines = header {lines['header']} + blank "
+                    f"{lines['blank']} + lines of multiline records {lines['in_multiline_records']} + "
+                    f"one line per other record: {lines['records']} records expected, "
+                    f"{entry['rows_read']} read"
+                )
             file_entries.append(entry)
             for name in ("rows_read", "rows_quarantined", "exact_duplicates", "superseded"):
                 totals[name] += entry[name]

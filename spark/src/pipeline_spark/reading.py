@@ -101,7 +101,10 @@ MAX_RECORD_LINES = 10_000
 MAX_LOOKUP_ENTRIES = 20_000
 _GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
 _CORRUPT = "__corrupt_record"
-_MARK_TYPE = "array<struct<_id:bigint,opens:boolean,closes:boolean>>"
+# Lines that are not records: a csv line that is empty (or only the CR of a CRLF end), a jsonl line of spaces.
+_CSV_BLANK = "_line IN ('', '\\r')"
+_JSONL_BLANK = "trim(_line) = ''"
+_MARK_TYPE = "array<struct<_id:bigint,opens:boolean,closes:boolean,blank:boolean>>"
 SPANS_LINES = (
     "a quoted field is not closed on its line "
     "(records spanning lines need csv.multiline: true in the contract)"
@@ -128,6 +131,10 @@ class _FileLayout:
     first_line: Optional[tuple[int, int, bytes]] = None  # (block, id, bytes) of the first non-blank line
     marks: list[tuple[int, int, bool, bool]] = field(default_factory=list)  # (block, id, opens, closes)
     error: Optional[str] = None
+    blank: int = 0  # lines that are not records (empty csv lines, blank jsonl lines)
+    blank_ids: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # multiline csv: (block, id) of blank lines
 
 
 @dataclass
@@ -272,9 +279,13 @@ def _marks_expression(options: CsvOptions) -> str:
     text = _strip_cr("_line")
     opens = f"({text} RLIKE {literal(shapes.opens)})"
     closes = f"({text} RLIKE {literal(shapes.closes)})"
+    # Blank lines are marked too: inside a record that spans lines they are part of it, not blank lines.
     return (
         f"filter(collect_list(CASE WHEN instr(_line, {literal(options.quote)}) > 0 "
-        f"THEN named_struct('_id', _id, 'opens', {opens}, 'closes', {closes}) END), m -> m.opens OR m.closes)"
+        f"THEN named_struct('_id', _id, 'opens', {opens}, 'closes', {closes}, 'blank', false) "
+        f"WHEN {_CSV_BLANK} THEN named_struct('_id', _id, 'opens', false, 'closes', false, 'blank', true) "
+        "END), "
+        "m -> m.opens OR m.closes OR m.blank)"
     )
 
 
@@ -292,6 +303,8 @@ def _aggregate(lines: DataFrame, source: Source, csv_files: bool) -> DataFrame:
             "CASE WHEN _line NOT IN ('', '\\r') THEN _id END)"
         ).alias("first"),
         F.expr(marks).alias("marks"),
+        F.expr(f"count_if({_CSV_BLANK})").alias("blank_csv"),
+        F.expr(f"count_if({_JSONL_BLANK})").alias("blank_jsonl"),
     )
 
 
@@ -371,12 +384,16 @@ def scan_text_sources(
                 raise RuntimeError(f"the text reader returned a path not in the manifest: {row['_path']}")
             layout = scan.layouts[index]
             layout.blocks.append((row["_path"], row["_block"], row["lines"], row["first_id"]))
+            layout.blank += row["blank_csv"] if layout.file.format == "csv" else row["blank_jsonl"]
             first = row["first"]
             if first is not None and (layout.first_line is None or row["_block"] < layout.first_line[0]):
                 layout.first_line = (row["_block"], first["_id"], bytes(first["bytes"]))
             layout.marks.extend(
-                (row["_block"], mark["_id"], mark["opens"], mark["closes"]) for mark in row["marks"]
+                (row["_block"], mark["_id"], mark["opens"], mark["closes"])
+                for mark in row["marks"]
+                if not mark["blank"]
             )
+            layout.blank_ids.extend((row["_block"], mark["_id"]) for mark in row["marks"] if mark["blank"])
     return scans
 
 
@@ -467,11 +484,15 @@ def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _Fil
         offset += count
     identity = list(range(len(columns)))
     plan = _FilePlan(item, deltas, 0, len(columns), tuple(identity), _note(layout.error), [])
-    if layout.error or item.format != "csv":
+    if layout.error:
+        return plan
+    if item.format != "csv":
+        plan.note["lines"] = _line_balance(offset, 0, layout.blank, 0, [])
         return plan
     if options.header:
         if layout.first_line is None:
             plan.skip_through = offset  # no header: an empty or blank file has no records
+            plan.note["lines"] = _line_balance(offset, offset, 0, 0, [])
             return plan
         block, first_id, raw = layout.first_line
         plan.skip_through = first_id + block_delta[block]
@@ -492,7 +513,40 @@ def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _Fil
             (mark_id + block_delta[block], opens, closes) for block, mark_id, opens, closes in layout.marks
         ]
         plan.members = _multiline_members(marks, plan.skip_through)
+    blank_lines = {mark_id + block_delta[block] for block, mark_id in layout.blank_ids}
+    blank_in_records = sum(1 for line, _ in plan.members if line in blank_lines)
+    # Lines up to the header are the header and blank lines before it.
+    blank_before = plan.skip_through - 1 if plan.skip_through else 0
+    plan.note["lines"] = _line_balance(
+        offset,
+        plan.skip_through,
+        layout.blank - blank_before - blank_in_records,
+        blank_in_records,
+        plan.members,
+    )
     return plan
+
+
+def _line_balance(
+    physical: int, before_records: int, blank: int, blank_in_records: int, members: Sequence[tuple[int, int]]
+) -> dict[str, int]:
+    """Where a file's physical lines went, and so how many records its lines must make: every line is
+    the header (or a blank line before it), a blank line, a line of its own record, or one of the lines of
+    a record that spans lines (multiline csv). The job compares ``records`` with the records it read.
+
+    >>> _line_balance(10, 1, 2, 0, [(4, 4), (5, 4), (6, 4)])["records"]
+    5
+    """
+    starts = {start for _, start in members}
+    return {
+        "physical": physical,
+        "header": before_records,
+        "blank": blank,
+        "in_multiline_records": len(members),
+        "multiline_records": len(starts),
+        "records": physical - before_records - blank - len(members) + len(starts),
+        "blank_in_multiline_records": blank_in_records,
+    }
 
 
 def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -> DataFrame:
@@ -542,7 +596,7 @@ def _records_csv(lines: DataFrame, plans: Sequence[_FilePlan], source: Source) -
     else:
         records = records.withColumn("_joined", F.lit(False))
     quote = literal(options.quote)
-    records = records.filter("_line NOT IN ('', '\\r')").selectExpr(
+    records = records.filter(f"NOT ({_CSV_BLANK})").selectExpr(
         "_file_idx", "_line_no", f"{_strip_cr('_line')} AS _text", "_joined"
     )
     records = records.selectExpr("*", f"instr(_text, {quote}) > 0 AS __quoted").selectExpr(
@@ -623,7 +677,7 @@ def _records_jsonl(lines: DataFrame, source: Source) -> DataFrame:
                 f"THEN coalesce(CAST(CAST({value} AS decimal(38,18)) AS string), {value}) ELSE {value} END"
             )
         values.append(value)
-    records = lines.filter("trim(_line) <> ''").selectExpr(
+    records = lines.filter(f"NOT ({_JSONL_BLANK})").selectExpr(
         "_file_idx", "_line_no", f"{_strip_cr('_line')} AS _text"
     )
     checks = _byte_checks("UTF-8")
