@@ -50,6 +50,9 @@ describe("keyForDrop", () => {
     expect(keyForDrop("/x/raw/orders/dt=2017-01-02/o.csv", { date: "2017-03-01" }, CONTRACTS)).toBe(
       "orders/dt=2017-03-01/o.csv",
     );
+    expect(keyForDrop("/srv/orders/sample/raw/payments/dt=2017-01-02/p.jsonl", {}, CONTRACTS)).toBe(
+      "payments/dt=2017-01-02/p.jsonl",
+    );
     expect(() => keyForDrop("/tmp/o.csv", {}, CONTRACTS)).toThrow(/pass --source/);
     expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, CONTRACTS)).toThrow(
       /calendar date YYYY-MM-DD/,

@@ -54,7 +54,7 @@ const dateOfPath = (segments: readonly string[], path: string): string | undefin
  * batch date from file names (`batch_date: { from: file_name, pattern }`). With none of these the drop
  * is refused: a file is never filed under today's date.
  *
- * Without `--source`: the path from its first folder named like a source
+ * Without `--source`: the path from its last folder named like a source
  * (`…/raw/orders/dt=2017-01-02/x.csv` -> `orders/dt=2017-01-02/x.csv`), or `<source>/dt=<date>/<file>`
  * with `--date`.
  *
@@ -91,7 +91,8 @@ export const keyForDrop = (
     return `${options.source}/dt=${date}/${name}`;
   }
   const sources = Object.keys(contracts);
-  const at = segments.findIndex((segment, i) => i < segments.length - 1 && sources.includes(segment));
+  // The last folder named like a source: paths are absolute, and an ancestor may share a source's name.
+  const at = segments.findLastIndex((segment, i) => i < segments.length - 1 && sources.includes(segment));
   if (at < 0) {
     throw new ValidationError(
       `cannot tell the source of ${path}: pass --source <name> (one of ${sources.join(", ")})`,
