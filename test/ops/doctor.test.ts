@@ -68,6 +68,7 @@ const healthyWarehouse = (expect: Expectations): Record<string, Result> => ({
     records: expect.copyJobs.map((job) => [str(job), long(1)]),
   },
   pg_user: { columns: ["usesysid"], records: [[long(LOADER_ID)]] },
+  has_assumerole_privilege: { columns: ["ok"], records: [[{ booleanValue: true }]] },
   schema_migrations: {
     columns: ["version", "checksum"],
     records: expect.migrations.map((m) => [str(m.version), str(m.checksum)]),
@@ -184,6 +185,7 @@ describe("pipeline doctor", () => {
       "load bucket integration": "pass",
       "COPY JOBs AUTO ON": "pass",
       "AwaitLoad sees its load history": "pass",
+      "loader may COPY with the COPY role": "pass",
       "migrations ledger": "pass",
       "merge grants (incl. LOCK)": "pass",
       "EMR Serverless application": "pass",
@@ -199,7 +201,7 @@ describe("pipeline doctor", () => {
     expect(statements.find((s) => s.Sql?.includes("pg_user"))?.Parameters).toEqual([
       { name: "user_name", value: "IAMR:sales-pipeline-dev-AwaitLoadRole-Q1W2E3R4T5Y6" },
     ]);
-    expect(formatReport(Object.values(results))).toMatch(/all 10 checks passed\n$/);
+    expect(formatReport(Object.values(results))).toMatch(/all 11 checks passed\n$/);
   });
 
   it("fails the integration check while its channel is Pending, with what to do", async () => {
@@ -231,6 +233,25 @@ describe("pipeline doctor", () => {
         "owned by another user than IAMR:sales-pipeline-dev-AwaitLoadRole-Q1W2E3R4T5Y6: staging_category_translation",
     });
     expect(result?.hint).toMatch(/LoadTimeout/);
+  });
+
+  it("fails, with the GRANT to run, when ASSUMEROLE on the COPY role was revoked from the loader", async () => {
+    answers.has_assumerole_privilege = { columns: ["ok"], records: [[{ booleanValue: false }]] };
+    const result = (await run())["loader may COPY with the COPY role"];
+    expect(result?.status).toBe("fail");
+    expect(result?.hint).toBe(
+      "as the admin, outside a transaction: GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/sales-pipeline-dev-WarehouseCopyRole-A1S2D3F4G5H6' TO ROLE pipeline_loader FOR COPY",
+    );
+    const call = data
+      .commandCalls(ExecuteStatementCommand)
+      .find((c) => c.args[0].input.Sql?.includes("has_assumerole_privilege"));
+    expect(call?.args[0].input.Parameters).toEqual([
+      { name: "user_name", value: "IAMR:sales-pipeline-dev-AwaitLoadRole-Q1W2E3R4T5Y6" },
+      {
+        name: "role_arn",
+        value: "arn:aws:iam::123456789012:role/sales-pipeline-dev-WarehouseCopyRole-A1S2D3F4G5H6",
+      },
+    ]);
   });
 
   it("fails when the ledger lacks a migration or holds another checksum", async () => {

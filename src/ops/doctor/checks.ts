@@ -17,6 +17,7 @@ export const REQUIRED_OUTPUTS = [
   "WarehouseDatabaseName",
   "WarehouseNamespaceName",
   "WarehouseLoaderRoleName",
+  "WarehouseCopyRoleArn",
   "AlertTopicArn",
   "RawEventsQueueArn",
 ] as const;
@@ -210,6 +211,23 @@ export const loaderOwnsJobs = (
     );
   }
   return pass(name, `every COPY JOB belongs to ${user} (user id ${String(id)})`);
+};
+
+/**
+ * The loader may run COPY with the COPY role: a COPY JOB runs as its owner, and Redshift grants ASSUMEROLE on
+ * attached roles to PUBLIC unless someone revoked it (then: GRANT ASSUMEROLE ... FOR COPY).
+ */
+export const loaderMayCopy = (rows: readonly Row[], outputs: StackOutputs): CheckResult => {
+  const name = "loader may COPY with the COPY role";
+  const user = `IAMR:${outputs.WarehouseLoaderRoleName}`;
+  const ok = rows[0]?.ok;
+  return ok === true || ok === "t" || ok === "true"
+    ? pass(name, `${user} may assume ${outputs.WarehouseCopyRoleArn} for COPY`)
+    : fail(
+        name,
+        `${user} may not assume ${outputs.WarehouseCopyRoleArn} for COPY`,
+        `as the admin, outside a transaction: GRANT ASSUMEROLE ON '${outputs.WarehouseCopyRoleArn}' TO ROLE pipeline_loader FOR COPY`,
+      );
 };
 
 /** ops.schema_migrations holds every migration of the repository, at its checksum. */

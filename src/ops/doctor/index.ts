@@ -10,6 +10,7 @@ import {
   INTEGRATIONS_SQL,
   integrationEstablished,
   ledgerCurrent,
+  loaderMayCopy,
   loaderOwnsJobs,
   mergeGrants,
   rawNotification,
@@ -98,6 +99,7 @@ export const runDoctor = async (expect: Expectations, clients: DoctorClients): P
     "load bucket integration",
     "COPY JOBs AUTO ON",
     "AwaitLoad sees its load history",
+    "loader may COPY with the COPY role",
     "migrations ledger",
     "merge grants (incl. LOCK)",
   ];
@@ -112,6 +114,15 @@ export const runDoctor = async (expect: Expectations, clients: DoctorClients): P
       user_name: `IAMR:${outputs.WarehouseLoaderRoleName}`,
     });
     results.push(loaderOwnsJobs(integrations, loader, expect, outputs));
+    results.push(
+      loaderMayCopy(
+        await sql.select("SELECT has_assumerole_privilege(:user_name, :role_arn, 'copy') AS ok", {
+          user_name: `IAMR:${outputs.WarehouseLoaderRoleName}`,
+          role_arn: outputs.WarehouseCopyRoleArn,
+        }),
+        outputs,
+      ),
+    );
     results.push(
       ledgerCurrent(await sql.select("SELECT version, checksum FROM ops.schema_migrations"), expect),
     );
