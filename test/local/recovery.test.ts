@@ -192,7 +192,7 @@ describe("the CLI killed in the middle of a run", () => {
       child.on("close", (code) => done({ code, stdout }));
     });
 
-  it("is recovered by the next command, which says what it did; a re-drop says how to run the files again, and replay runs them", async () => {
+  it("is recovered by the next command, which says what it did, and replay runs its files again", async () => {
     const dir = await tempDir();
     const folder = join(dir, "raw", "orders", "dt=2017-01-05");
     await mkdir(folder, { recursive: true });
@@ -213,9 +213,14 @@ describe("the CLI killed in the middle of a run", () => {
       const processes = await readdir(join(root, "spark-processes")).catch(() => [] as string[]);
       const name = names.find((file) => file.endsWith(".json"));
       if (!name || processes.length === 0) continue;
-      const record = JSON.parse(await readFile(join(root, "executions", name), "utf8").catch(() => "{}"));
-      if (record.events?.some((event: { state?: string }) => event.state === "Transform")) {
-        runId = record.name;
+      let record: { name?: string; events?: { state?: string }[] };
+      try {
+        record = JSON.parse(await readFile(join(root, "executions", name), "utf8"));
+      } catch {
+        continue; // the record is being created
+      }
+      if (record.events?.some((event) => event.state === "Transform")) {
+        runId = record.name ?? "";
         sparkPid = Number(processes[0]?.replace(".json", ""));
         break;
       }
@@ -224,28 +229,30 @@ describe("the CLI killed in the middle of a run", () => {
     drop.kill("SIGKILL");
     await dropped;
     expect(processExists(sparkPid)).toBe(true); // the orphan goes on: nobody stopped it yet
+    // Reading the stage changes nothing, but says what is wrong with the run.
+    const listed = await finished(cli(["runs"]));
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `${runId}\\s+RUNNING .*its process is gone: the next drop/replay/watch on ${stage} fails it and cleans up`,
+      ),
+    );
 
-    const again = cli(["drop", join(dir, "raw", "orders")]);
-    const redrop = await finished(again);
-    expect(redrop.stdout).toContain(`stopped Spark process ${sparkPid} (run ${runId})`);
-    expect(redrop.stdout).toContain("recovered 1 run left RUNNING by a process that is gone:");
-    expect(redrop.stdout).toMatch(
+    // The next command to open the stage recovers it and says so; replay then runs the files again.
+    const replay = await finished(cli(["replay", "--run", runId]));
+    expect(replay.stdout).toContain(`stopped Spark process ${sparkPid} (run ${runId})`);
+    expect(replay.stdout).toContain("recovered 1 run left RUNNING by a process that is gone:");
+    expect(replay.stdout).toMatch(
       new RegExp(
         `✗ ${runId} was in Transform \\(pid \\d+\\): marked FAILED \\(Local.ProcessDied\\); 0 staging rows cleared`,
       ),
     );
-    expect(redrop.stdout).toContain(
-      `= ${runId} already ran these exact files (same keys and contents; it ended FAILED (Local.ProcessDied)): nothing new to run; to run them again: pipeline replay --run ${runId} --stage ${stage}`,
-    );
-    expect(redrop.code).toBe(2);
+    expect(replay.stdout).toContain(`run its files again: pipeline replay --run ${runId} --stage ${stage}`);
     expect(processExists(sparkPid)).toBe(false);
     const alerts = (await readFile(join(root, "alerts.jsonl"), "utf8"))
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(alerts.map((alert) => [alert.kind, alert.runId])).toEqual([["run_failed", runId]]);
-
-    const replay = await finished(cli(["replay", "--run", runId]));
     expect(replay.stdout).toMatch(/✓ replay-20170105-[0-9a-f]{16} succeeded/);
     expect(replay.code).toBe(0);
     const runs = await finished(cli(["runs"]));

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { foldHistory, type HistoryEvent } from "../../core/history.js";
@@ -72,6 +72,16 @@ export interface LocalWorkflowOptions {
   /** Awaited when an execution has ended, before `idle()` can resolve (the local run record). */
   readonly afterExecution?: (name: string) => Promise<void>;
 }
+
+/**
+ * Replaces a file's content all at once (a temporary file renamed over it), so a process killed while writing
+ * leaves the previous record, never half of one, and a reader never sees half of one either.
+ */
+const writeAtomically = async (file: string, content: string): Promise<void> => {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, file);
+};
 
 /**
  * Carries a task's failure the way Lambda reports it to Step Functions: the error's name as
@@ -248,7 +258,7 @@ export class LocalWorkflow implements Workflow {
     let persisting = Promise.resolve();
     const persist = () => {
       const snapshot = JSON.stringify(record);
-      persisting = persisting.then(() => writeFile(this.file(record.name), snapshot));
+      persisting = persisting.then(() => writeAtomically(this.file(record.name), snapshot));
     };
     const consume = (async () => {
       for await (const event of execution.eventLogs) {
@@ -393,7 +403,7 @@ export class LocalExecutionStore {
     record.stoppedAt = when;
     record.recovered = { at: when, by: process.pid };
     record.events.push({ kind: "execution_ended", at: when, error, cause });
-    await writeFile(this.file(name), JSON.stringify(record));
+    await writeAtomically(this.file(name), JSON.stringify(record));
     return true;
   }
 

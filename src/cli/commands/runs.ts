@@ -23,6 +23,7 @@ export const registerRunsCommand = (program: Command): void => {
         );
         return;
       }
+      const orphaned = (await reader.orphaned?.()) ?? new Set<string>();
       const rows: string[][] = [];
       for (const execution of executions) {
         const ref = { bucket: "curated", key: runRecordKey(execution.name) } as const;
@@ -37,7 +38,9 @@ export const registerRunsCommand = (program: Command): void => {
           String(record?.files ?? ""),
           record?.quality_verdict ?? "",
           record?.status ?? "",
-          execution.error ?? "",
+          orphaned.has(execution.name)
+            ? `its process is gone: the next drop/replay/watch on ${options.stage} fails it and cleans up`
+            : (execution.error ?? ""),
         ]);
       }
       process.stdout.write(

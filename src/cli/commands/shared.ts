@@ -9,6 +9,7 @@ import type { App } from "../../app/index.js";
 import { loadConfig, localConfig, localTuning, type Tuning } from "../../config/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { Progress } from "../../local/progress.js";
+import { processExists } from "../../local/recovery.js";
 import { LocalStage, stagePaths } from "../../local/stage.js";
 import type { Alert } from "../../ports/alerts.js";
 import type { ObjectStore } from "../../ports/object-store.js";
@@ -113,6 +114,8 @@ export interface RunReader {
   readonly workflow: Pick<Workflow, "describe" | "list" | "history">;
   readonly store: ObjectStore;
   readonly alertsOf?: (runId: string) => Promise<Alert[]>;
+  /** Local stages: runs still RUNNING whose process is gone (the next open of the stage recovers them). */
+  readonly orphaned?: () => Promise<Set<string>>;
 }
 
 export const runReader = async (stage: string): Promise<RunReader> => {
@@ -121,10 +124,17 @@ export const runReader = async (stage: string): Promise<RunReader> => {
     const config = localConfig({ stage, projectRoot: projectRoot() });
     const paths = stagePaths(config.localRoot as string);
     const alerts = new LocalAlerts(paths.alerts, () => undefined);
+    const executions = new LocalExecutionStore(paths.executions);
     return {
-      workflow: new LocalExecutionStore(paths.executions),
+      workflow: executions,
       store: new LocalObjectStore(paths.root),
       alertsOf: (runId) => alerts.read(runId),
+      orphaned: async () =>
+        new Set(
+          (await executions.unfinished())
+            .filter((run) => run.ownerPid === undefined || !processExists(run.ownerPid))
+            .map((run) => run.name),
+        ),
     };
   }
   const app = await cloudApp(stage);
