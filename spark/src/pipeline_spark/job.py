@@ -202,7 +202,15 @@ def run_job(
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.
             raw = raw.coalesce(1)
         validated[name] = materialize(
-            validate_source(raw, bundle.sources[name], bundle.entities, lineage, run), small=small
+            validate_source(
+                raw,
+                bundle.sources[name],
+                bundle.entities,
+                lineage,
+                run,
+                file_indexes=[entry["index"] for entry in readable[name]],
+            ),
+            small=small,
         )
 
     feeds_by_entity: dict[str, list[DataFrame]] = defaultdict(list)

@@ -40,6 +40,12 @@ RUN_CONF = {
     # 60% of the executors' time in a profile, for memory the run gives back minutes later.
     "spark.sql.inMemoryColumnarStorage.compressed": "false",
 }
+# A small batch (a day's files) has a few thousand rows: generating Java source for its wide contract
+# projections (and shipping that source in every task) cost more than evaluating the expressions. Interpreted
+# evaluation used 12-15% less driver CPU per warm small day (JFR: code generation was a quarter of samples).
+# A big batch keeps Spark's defaults: there, compiled code pays for itself many times over.
+SMALL_BATCH_CONF = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+BIG_BATCH_CONF = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
 BYTES_PER_SHUFFLE_PARTITION = 64 * 1024 * 1024
 SMALL_BATCH_BYTES = 16 * 1024 * 1024
 # The local driver JVM serves many small runs: the C1 JIT and the serial collector cost a fraction of
@@ -87,12 +93,17 @@ HOT_JVM_CLASSES = (
 def materialize(frame: DataFrame, small: bool) -> DataFrame:
     """Keeps a frame that several outputs read, computed once by the first action that needs it.
 
-    A small batch gets a local checkpoint: every plan built on the frame then starts from a leaf
-    instead of the frame's whole lineage, which is what a warm run of a day's files spends its time
-    on (analysing, optimising and serialising plans, not computing rows). A big batch is cached,
-    so a lost executor's blocks are recomputed from lineage instead of failing the run.
+    A local checkpoint makes every plan built on the frame start from a leaf instead of the frame's
+    whole lineage, which is what a warm run of a day's files spends its time on (analysing, optimising
+    and serialising plans, not computing rows), and stores the rows as they are. In local mode it is
+    used for every batch: the driver is the only executor, so no block can be lost, and a warm run over
+    100k order items used a third less CPU than with ``cache()`` (whose columnar conversion, and reading
+    back, was the biggest item of the profile). On a cluster a big batch is cached instead, so the
+    blocks of a lost executor are recomputed from lineage rather than failing the run.
     """
-    return frame.localCheckpoint(eager=False) if small else frame.cache()
+    if small or frame.sparkSession.sparkContext.master.startswith("local"):
+        return frame.localCheckpoint(eager=False)
+    return frame.cache()
 
 
 def release(frame: DataFrame) -> None:
@@ -115,6 +126,8 @@ def configure_run(spark: SparkSession, input_bytes: int) -> int:
     hadoop.set("parquet.summary.metadata.level", "NONE")
     partitions = shuffle_partitions(input_bytes, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    for key, value in (SMALL_BATCH_CONF if partitions == 1 else BIG_BATCH_CONF).items():
+        spark.conf.set(key, value)
     return partitions
 
 

@@ -17,6 +17,7 @@ planning cost of a warm run to milliseconds instead of thousands of py4j round t
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -67,8 +68,15 @@ class RunValues:
     ingested_at: str  # 'YYYY-MM-DD HH:MM:SS.mmm' (UTC)
 
 
-def _by_file(values: tuple[Optional[str], ...]) -> str:
-    return f"element_at(array({', '.join(literal(value) for value in values)}), _file_idx + 1)"
+def _by_file(values: tuple[Optional[str], ...], indexes: Optional[Sequence[int]]) -> str:
+    """SQL for a per-file value: a literal map over the source's own files (``indexes``; all files when None).
+
+    The map is part of every plan and task of the source, rendered and shipped each time: listing only the
+    source's files keeps it a few entries instead of every file of the run.
+    """
+    chosen = range(len(values)) if indexes is None else sorted(set(indexes))
+    pairs = ", ".join(f"{index}, {literal(values[index])}" for index in chosen)
+    return f"element_at(map({pairs}), _file_idx)" if pairs else "CAST(NULL AS string)"
 
 
 def _number_pattern(column_type: str) -> Optional[str]:
@@ -155,7 +163,12 @@ def _feed_struct(feed: Feed) -> str:
 
 
 def validate_source(
-    raw: DataFrame, source: Source, entities: dict[str, Entity], lineage: FileLineage, run: RunValues
+    raw: DataFrame,
+    source: Source,
+    entities: dict[str, Entity],
+    lineage: FileLineage,
+    run: RunValues,
+    file_indexes: Optional[Sequence[int]] = None,
 ) -> DataFrame:
     """RAW_SCHEMA rows of one source -> typed, lineage-tagged rows with their quarantine reason.
 
@@ -178,10 +191,10 @@ def validate_source(
         "_values",
         "_file_note",
         f"{literal(run.run_id)} AS _run_id",
-        f"{_by_file(lineage.uris)} AS _source_file",
+        f"{_by_file(lineage.uris, file_indexes)} AS _source_file",
         f"CAST({literal(run.ingested_at)} AS timestamp) AS _ingested_at",
-        f"to_timestamp({_by_file(lineage.batch_dates)}, 'yyyy-MM-dd') AS _batch_date",
-        f"CAST({_by_file(lineage.uploaded_at)} AS timestamp) AS _uploaded_at",
+        f"to_timestamp({_by_file(lineage.batch_dates, file_indexes)}, 'yyyy-MM-dd') AS _batch_date",
+        f"CAST({_by_file(lineage.uploaded_at, file_indexes)} AS timestamp) AS _uploaded_at",
         *texts,
     )
     # Three projections in all (each one more analysis pass for Catalyst): text values, typed values,
