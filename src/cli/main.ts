@@ -46,6 +46,8 @@ const hintFor = (error: unknown): string => {
       return "list what exists with `pipeline runs --stage <stage>`";
     case "TransientError":
       return "this may pass if tried again";
+    case "QueryError":
+      return "fix the statement (Redshift dialect; a local stage runs it on DuckDB after translation)";
     default:
       return "the run record has the detail (`pipeline status <run>`); DEBUG=1 prints the stack trace";
   }

@@ -2,8 +2,32 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DuckDbWarehouse } from "../../adapters/local/duckdb-warehouse.js";
 import { PipelineError } from "../../errors.js";
+import { WarehouseStatementError } from "../../warehouse/errors.js";
 import { stageOption } from "../stage-option.js";
 import { cloudApp, isLocal, projectRoot, requireLocalStage, runningWatch, table } from "./shared.js";
+
+/** The statement of `pipeline query` failed in the warehouse; the message is the warehouse's own. */
+export class QueryError extends PipelineError {}
+
+/**
+ * Runs the user's statement and turns the warehouse's failure into a `QueryError` carrying the SQL error
+ * (DuckDB's binder/parser message locally, the Data API's `Error` in the cloud), so that the CLI prints it
+ * with a hint about the SQL rather than about run records.
+ *
+ * @example
+ *   await runQuery(warehouse, "select nope from ops.runs"); // QueryError: Binder Error: Referenced column "nope" ...
+ */
+export const runQuery = async <Rows>(run: (sql: string) => Promise<Rows>, sql: string): Promise<Rows> => {
+  try {
+    return await run(sql);
+  } catch (error) {
+    if (!(error instanceof WarehouseStatementError)) throw error;
+    const message = error.message.startsWith(`${error.statement}: `)
+      ? error.message.slice(error.statement.length + 2)
+      : error.message;
+    throw new QueryError(`the statement failed: ${message}`, { cause: error });
+  }
+};
 
 export const registerQueryCommand = (program: Command): void => {
   program
@@ -28,13 +52,13 @@ export const registerQueryCommand = (program: Command): void => {
           buckets: { load: join(root, "buckets", "load") },
         });
         try {
-          rows = await warehouse.query(sql);
+          rows = await runQuery((text) => warehouse.query(text), sql);
         } finally {
           await warehouse.close();
         }
       } else {
         const app = await cloudApp(options.stage);
-        rows = await app.warehouse.query(sql);
+        rows = await runQuery((text) => app.warehouse.query(text), sql);
       }
       if (options.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
