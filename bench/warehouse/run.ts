@@ -55,7 +55,7 @@ try {
     phases.ingest += seconds(started);
     rows += ingested.reduce((sum, file) => sum + file.rows, 0);
     started = performance.now();
-    await warehouse.merge(run.runId);
+    await warehouse.merge(run.runId, run.objects);
     phases.merge += seconds(started);
     started = performance.now();
     await warehouse.runChecks(run.runId, { entities: {} });

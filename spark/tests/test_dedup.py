@@ -1,4 +1,4 @@
-"""Deduplication by natural key: latest (effective_at, _source_file, _source_line) wins."""
+"""Deduplication by natural key within each source file: latest (effective_at, _source_line) wins."""
 
 from datetime import datetime
 
@@ -38,10 +38,12 @@ def test_latest_row_wins_and_dropped_rows_are_exact_or_superseded(spark):
     data = [
         ("k1", 1, TEN, "a", 2),
         ("k1", 1, TEN, "a", 5),  # same time and file: the later line wins, the earlier is an exact copy
-        ("k2", 1, ELEVEN, "a", 3),  # later effective time wins over a greater file name
-        ("k2", 2, TEN, "b", 9),
+        ("k2", 1, ELEVEN, "a", 3),  # later effective time wins within a file
+        ("k2", 2, TEN, "a", 9),
         ("k3", None, TEN, "a", 7),  # equal values with nulls are still exact duplicates
-        ("k3", None, TEN, "b", 1),
+        ("k3", None, TEN, "a", 1),
+        ("k6", 1, ELEVEN, "a", 10),  # another file's row is never dropped here: the warehouse decides
+        ("k6", 2, TEN, "b", 11),
         ("k4", 1, TEN, "a", 4),
         ("k4", 2, TEN, "a", 6),  # different value: the dropped row is superseded
         ("k5", 9, TEN, "a", 8),  # alone
@@ -53,11 +55,13 @@ def test_latest_row_wins_and_dropped_rows_are_exact_or_superseded(spark):
             ("k1", 5, True, True),
             ("k2", 3, True, True),
             ("k2", 9, False, False),
-            ("k3", 7, False, True),
-            ("k3", 1, True, True),
+            ("k3", 7, True, True),
+            ("k3", 1, False, True),
             ("k4", 4, False, False),
             ("k4", 6, True, True),
             ("k5", 8, True, True),
+            ("k6", 10, True, True),
+            ("k6", 11, True, True),
         ],
         "k string, _source_line int, _kept boolean, _exact boolean",
     )

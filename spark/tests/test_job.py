@@ -36,8 +36,10 @@ PAYMENTS_CSV = (
     "o1,1,credit_card,3,16.50\n"
     "o2,1,boleto,1,20.00\n"
 )
-# The gateway's JSON lines repeat o2's payment with another value (file name 'payments-...jsonl' sorts
-# after 'payments-...csv', so at equal effective time the JSON row wins) and add one for o3.
+# The gateway's JSON lines repeat o2's payment with another value and add one for o3. Rows of different
+# files never supersede each other in Spark (the warehouse picks the newest per key, where a file may later
+# be replaced by a newer version): both o2 rows are curated, and the warehouse takes the JSON row
+# ('payments-...jsonl' sorts after 'payments-...csv' at equal effective time).
 PAYMENTS_JSONL = (
     '{"order_id": "o2", "payment_sequential": 1, "payment_type": "boleto", "payment_installments": 1,'
     ' "payment_value": 21.00}\n'
@@ -66,13 +68,14 @@ def olist_run(spark, bundle, tmp_path_factory):
     return batch, batch.run(spark, bundle)
 
 
-def test_every_format_in_one_run_and_dedup_across_files(spark, olist_run):
+def test_every_format_in_one_run_and_dedup_within_each_file(spark, olist_run):
     batch, metrics = olist_run
     jsonl = batch.inputs[3]["uri"]
     csv = batch.inputs[2]["uri"]
     expected = spark.createDataFrame(
         [
             ("o1", 1, "credit_card", 3, Decimal("16.50"), datetime(2017, 1, 5), csv, 2),
+            ("o2", 1, "boleto", 1, Decimal("20.00"), datetime(2017, 1, 5), csv, 3),
             ("o2", 1, "boleto", 1, Decimal("21.00"), datetime(2017, 1, 5), jsonl, 1),
             ("o3", 1, "voucher", None, Decimal("5.00"), datetime(2017, 1, 5), jsonl, 2),
         ],
@@ -83,8 +86,8 @@ def test_every_format_in_one_run_and_dedup_across_files(spark, olist_run):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
     files = {file["key"].rsplit(".", 1)[1]: file for file in metrics["sources"]["payments"]["files"]}
     assert (files["csv"]["rows_curated"], files["csv"]["superseded"], files["jsonl"]["rows_curated"]) == (
-        1,
-        1,
+        2,
+        0,
         2,
     )
 

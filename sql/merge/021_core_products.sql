@@ -1,5 +1,6 @@
 -- Merge step 021: add the run's product observations to core.products.
--- Observations already stored (same identity, e.g. a replayed file) are skipped: a second load changes nothing.
+-- Only files whose newest loaded version this run holds (core.current_source_objects) are added: a stale
+-- version's rows are discarded. Observations already stored (same identity) are skipped.
 -- Target grain: one row per observation;
 -- key: (product_id, effective_at, _source_file, _source_line, attr_hash).
 INSERT INTO core.products (
@@ -57,7 +58,16 @@ WITH staged AS (
             || COALESCE(CAST(width_cm AS VARCHAR), '<null>')
         ) AS attr_hash
     FROM staging.products
-    WHERE _run_id = :run_id
+    WHERE
+        _run_id = :run_id
+        AND _source_file IN (
+            SELECT current_files.source_file
+            FROM core.current_source_objects AS current_files
+            WHERE
+                current_files.run_id = :run_id
+                AND current_files.merge_id = :merge_id
+                AND current_files.entity_name = 'products'
+        )
 ),
 
 ranked AS (

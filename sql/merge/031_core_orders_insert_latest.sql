@@ -1,7 +1,7 @@
--- Merge step 031: insert this run's newest orders rows for keys with no stored row left
--- (new keys, and keys whose older row step 030 deleted).
--- Target grain: one row per order; key: (order_id). The stored row is the greatest
--- (effective_at, _source_file, _source_line, row_hash) ever delivered, whatever the order of arrival.
+-- Merge step 031: insert this run's orders rows of the files whose newest loaded version it holds (step 030
+-- deleted their older rows; a stale version's rows are discarded): its newest row per key and file.
+-- Target grain: one row per (order_id, _source_file), the newest
+-- (effective_at, _source_line, row_hash) of the file's latest version.
 INSERT INTO core.orders (
     order_id,
     customer_id,
@@ -35,7 +35,16 @@ WITH incoming AS (
         _source_line,
         _ingested_at
     FROM staging.orders_newest
-    WHERE _run_id = :run_id
+    WHERE
+        _run_id = :run_id
+        AND _source_file IN (
+            SELECT current_files.source_file
+            FROM core.current_source_objects AS current_files
+            WHERE
+                current_files.run_id = :run_id
+                AND current_files.merge_id = :merge_id
+                AND current_files.entity_name = 'orders'
+        )
 )
 
 SELECT
@@ -53,7 +62,4 @@ SELECT
     incoming._source_file,
     incoming._source_line,
     incoming._ingested_at
-FROM incoming
-LEFT JOIN core.orders AS known
-    ON incoming.order_id = known.order_id
-WHERE known.order_id IS NULL;
+FROM incoming;

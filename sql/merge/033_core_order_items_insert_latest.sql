@@ -1,7 +1,7 @@
--- Merge step 033: insert this run's newest order_items rows for keys with no stored row left
--- (new keys, and keys whose older row step 032 deleted).
--- Target grain: one row per order item; key: (order_id, order_item_id). The stored row is the greatest
--- (effective_at, _source_file, _source_line, row_hash) ever delivered, whatever the order of arrival.
+-- Merge step 033: insert this run's order_items rows of the files whose newest loaded version it holds (step 032
+-- deleted their older rows; a stale version's rows are discarded): its newest row per key and file.
+-- Target grain: one row per (order_id, order_item_id, _source_file), the newest
+-- (effective_at, _source_line, row_hash) of the file's latest version.
 INSERT INTO core.order_items (
     order_id,
     order_item_id,
@@ -35,7 +35,16 @@ WITH incoming AS (
         _source_line,
         _ingested_at
     FROM staging.order_items_newest
-    WHERE _run_id = :run_id
+    WHERE
+        _run_id = :run_id
+        AND _source_file IN (
+            SELECT current_files.source_file
+            FROM core.current_source_objects AS current_files
+            WHERE
+                current_files.run_id = :run_id
+                AND current_files.merge_id = :merge_id
+                AND current_files.entity_name = 'order_items'
+        )
 )
 
 SELECT
@@ -53,7 +62,4 @@ SELECT
     incoming._source_file,
     incoming._source_line,
     incoming._ingested_at
-FROM incoming
-LEFT JOIN core.order_items AS known
-    ON incoming.order_id = known.order_id AND incoming.order_item_id = known.order_item_id
-WHERE known.order_id IS NULL;
+FROM incoming;

@@ -1,7 +1,7 @@
--- Merge step 035: insert this run's newest payments rows for keys with no stored row left
--- (new keys, and keys whose older row step 034 deleted).
--- Target grain: one row per payment; key: (order_id, payment_sequential). The stored row is the greatest
--- (effective_at, _source_file, _source_line, row_hash) ever delivered, whatever the order of arrival.
+-- Merge step 035: insert this run's payments rows of the files whose newest loaded version it holds (step 034
+-- deleted their older rows; a stale version's rows are discarded): its newest row per key and file.
+-- Target grain: one row per (order_id, payment_sequential, _source_file), the newest
+-- (effective_at, _source_line, row_hash) of the file's latest version.
 INSERT INTO core.payments (
     order_id,
     payment_sequential,
@@ -29,7 +29,16 @@ WITH incoming AS (
         _source_line,
         _ingested_at
     FROM staging.payments_newest
-    WHERE _run_id = :run_id
+    WHERE
+        _run_id = :run_id
+        AND _source_file IN (
+            SELECT current_files.source_file
+            FROM core.current_source_objects AS current_files
+            WHERE
+                current_files.run_id = :run_id
+                AND current_files.merge_id = :merge_id
+                AND current_files.entity_name = 'payments'
+        )
 )
 
 SELECT
@@ -44,7 +53,4 @@ SELECT
     incoming._source_file,
     incoming._source_line,
     incoming._ingested_at
-FROM incoming
-LEFT JOIN core.payments AS known
-    ON incoming.order_id = known.order_id AND incoming.payment_sequential = known.payment_sequential
-WHERE known.order_id IS NULL;
+FROM incoming;

@@ -1,16 +1,23 @@
--- Merge step 046: add every payment type this run delivers that dim_payment_type lacks. The dimension is the set
--- of types ever delivered, so it does not depend on the order of runs.
+-- Merge step 046: add every payment type of the scoped orders' rows in core.payments that dim_payment_type lacks
+-- (every payments row this run adds belongs to a scoped order). With step 047 the dimension is the set of payment
+-- types core holds: a function of the latest version of each file, not of the order of runs.
 -- Target grain: one row per payment type; key: payment_type_key = hash of payment_type.
 INSERT INTO star.dim_payment_type (payment_type_key, payment_type)
-WITH staged AS (
-    SELECT DISTINCT payment_type
-    FROM staging.payments
-    WHERE _run_id = :run_id
+WITH scope AS (
+    SELECT DISTINCT key_value AS order_id
+    FROM staging.merge_scope
+    WHERE run_id = :run_id AND scope_kind = 'order'
+),
+
+held AS (
+    SELECT DISTINCT payment.payment_type
+    FROM core.payments AS payment
+    INNER JOIN scope ON payment.order_id = scope.order_id
 )
 
 SELECT
-    STRTOL(LEFT(MD5(staged.payment_type), 15), 16) AS payment_type_key,
-    staged.payment_type
-FROM staged
-LEFT JOIN star.dim_payment_type AS known ON staged.payment_type = known.payment_type
+    STRTOL(LEFT(MD5(held.payment_type), 15), 16) AS payment_type_key,
+    held.payment_type
+FROM held
+LEFT JOIN star.dim_payment_type AS known ON held.payment_type = known.payment_type
 WHERE known.payment_type IS NULL;

@@ -1,4 +1,5 @@
--- Merge step 051: rebuild fact_sales for every order in this run's scope from core.
+-- Merge step 051: rebuild fact_sales for every order in this run's scope from core: per key, the newest row over
+-- every file, (effective_at, _source_file, _source_line, row_hash) (core keeps one row per key and file).
 -- Target grain: one row per order item; key: (order_id, order_item_id).
 -- Dimensions join point in time at the order's purchased_at: the customer through the latest observation of the
 -- order's customer_id (-> person -> the version valid then), the product version valid then (the current version
@@ -21,7 +22,7 @@ WITH scope AS (
     WHERE run_id = :run_id AND scope_kind = 'order'
 ),
 
-scoped_items AS (
+scoped_items_rows AS (
     SELECT
         item.order_id,
         item.order_item_id,
@@ -29,18 +30,56 @@ scoped_items AS (
         item.seller_id,
         item.quantity,
         item.unit_price,
-        item.freight_value
+        item.freight_value,
+        ROW_NUMBER() OVER (
+            PARTITION BY item.order_id, item.order_item_id
+            ORDER BY
+                item.effective_at DESC,
+                item._source_file DESC,
+                COALESCE(item._source_line, -1) DESC,
+                item.row_hash DESC
+        ) AS recency
     FROM core.order_items AS item
     INNER JOIN scope ON item.order_id = scope.order_id
 ),
 
-scoped_orders AS (
+scoped_items AS (
+    SELECT
+        scoped_items_rows.order_id,
+        scoped_items_rows.order_item_id,
+        scoped_items_rows.product_id,
+        scoped_items_rows.seller_id,
+        scoped_items_rows.quantity,
+        scoped_items_rows.unit_price,
+        scoped_items_rows.freight_value
+    FROM scoped_items_rows
+    WHERE scoped_items_rows.recency = 1
+),
+
+scoped_orders_rows AS (
     SELECT
         placed.order_id,
         placed.customer_id,
-        placed.purchased_at
+        placed.purchased_at,
+        ROW_NUMBER() OVER (
+            PARTITION BY placed.order_id
+            ORDER BY
+                placed.effective_at DESC,
+                placed._source_file DESC,
+                COALESCE(placed._source_line, -1) DESC,
+                placed.row_hash DESC
+        ) AS recency
     FROM core.orders AS placed
     INNER JOIN scope ON placed.order_id = scope.order_id
+),
+
+scoped_orders AS (
+    SELECT
+        scoped_orders_rows.order_id,
+        scoped_orders_rows.customer_id,
+        scoped_orders_rows.purchased_at
+    FROM scoped_orders_rows
+    WHERE scoped_orders_rows.recency = 1
 ),
 
 wanted_customers AS (

@@ -1,4 +1,5 @@
--- Merge step 053: rebuild fact_orders for every known order in this run's scope from core.
+-- Merge step 053: rebuild fact_orders for every known order in this run's scope from core: per key, the newest
+-- row over every file, (effective_at, _source_file, _source_line, row_hash) (core keeps one row per key and file).
 -- Target grain: one row per order; key: order_id.
 -- Totals come from the order's current items and payments (0 when none). delivery_days = calendar days (date
 -- boundaries) from purchase to customer delivery; delay_days = calendar days from the estimated delivery to the
@@ -28,7 +29,7 @@ WITH scope AS (
     WHERE run_id = :run_id AND scope_kind = 'order'
 ),
 
-scoped_orders AS (
+scoped_orders_rows AS (
     SELECT
         placed.order_id,
         placed.customer_id,
@@ -37,29 +38,85 @@ scoped_orders AS (
         placed.approved_at,
         placed.delivered_carrier_at,
         placed.delivered_customer_at,
-        placed.estimated_delivery_at
+        placed.estimated_delivery_at,
+        ROW_NUMBER() OVER (
+            PARTITION BY placed.order_id
+            ORDER BY
+                placed.effective_at DESC,
+                placed._source_file DESC,
+                COALESCE(placed._source_line, -1) DESC,
+                placed.row_hash DESC
+        ) AS recency
     FROM core.orders AS placed
     INNER JOIN scope ON placed.order_id = scope.order_id
 ),
 
-item_totals AS (
+scoped_orders AS (
+    SELECT
+        scoped_orders_rows.order_id,
+        scoped_orders_rows.customer_id,
+        scoped_orders_rows.status,
+        scoped_orders_rows.purchased_at,
+        scoped_orders_rows.approved_at,
+        scoped_orders_rows.delivered_carrier_at,
+        scoped_orders_rows.delivered_customer_at,
+        scoped_orders_rows.estimated_delivery_at
+    FROM scoped_orders_rows
+    WHERE scoped_orders_rows.recency = 1
+),
+
+item_rows AS (
     SELECT
         item.order_id,
-        COUNT(*) AS item_count,
-        SUM(item.quantity * item.unit_price) AS items_revenue,
-        SUM(item.freight_value) AS freight_total
+        item.quantity,
+        item.unit_price,
+        item.freight_value,
+        ROW_NUMBER() OVER (
+            PARTITION BY item.order_id, item.order_item_id
+            ORDER BY
+                item.effective_at DESC,
+                item._source_file DESC,
+                COALESCE(item._source_line, -1) DESC,
+                item.row_hash DESC
+        ) AS recency
     FROM core.order_items AS item
     INNER JOIN scope ON item.order_id = scope.order_id
-    GROUP BY item.order_id
+),
+
+item_totals AS (
+    SELECT
+        item_rows.order_id,
+        COUNT(*) AS item_count,
+        SUM(item_rows.quantity * item_rows.unit_price) AS items_revenue,
+        SUM(item_rows.freight_value) AS freight_total
+    FROM item_rows
+    WHERE item_rows.recency = 1
+    GROUP BY item_rows.order_id
+),
+
+payment_rows AS (
+    SELECT
+        payment.order_id,
+        payment.payment_value,
+        ROW_NUMBER() OVER (
+            PARTITION BY payment.order_id, payment.payment_sequential
+            ORDER BY
+                payment.effective_at DESC,
+                payment._source_file DESC,
+                COALESCE(payment._source_line, -1) DESC,
+                payment.row_hash DESC
+        ) AS recency
+    FROM core.payments AS payment
+    INNER JOIN scope ON payment.order_id = scope.order_id
 ),
 
 payment_totals AS (
     SELECT
-        payment.order_id,
-        SUM(payment.payment_value) AS payments_total
-    FROM core.payments AS payment
-    INNER JOIN scope ON payment.order_id = scope.order_id
-    GROUP BY payment.order_id
+        payment_rows.order_id,
+        SUM(payment_rows.payment_value) AS payments_total
+    FROM payment_rows
+    WHERE payment_rows.recency = 1
+    GROUP BY payment_rows.order_id
 ),
 
 wanted_customers AS (

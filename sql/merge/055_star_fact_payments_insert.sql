@@ -1,4 +1,5 @@
--- Merge step 055: rebuild fact_payments for every order in this run's scope from core.
+-- Merge step 055: rebuild fact_payments for every order in this run's scope from core: per key, the newest row
+-- over every file, (effective_at, _source_file, _source_line, row_hash) (core keeps one row per key and file).
 -- Target grain: one row per payment; key: (order_id, payment_sequential).
 -- date_key and customer_key come from the order (point in time at purchased_at); -1 when the order or the
 -- customer is unknown.
@@ -17,24 +18,60 @@ WITH scope AS (
     WHERE run_id = :run_id AND scope_kind = 'order'
 ),
 
-scoped_payments AS (
+scoped_payments_rows AS (
     SELECT
         payment.order_id,
         payment.payment_sequential,
         payment.payment_type,
         payment.installments,
-        payment.payment_value
+        payment.payment_value,
+        ROW_NUMBER() OVER (
+            PARTITION BY payment.order_id, payment.payment_sequential
+            ORDER BY
+                payment.effective_at DESC,
+                payment._source_file DESC,
+                COALESCE(payment._source_line, -1) DESC,
+                payment.row_hash DESC
+        ) AS recency
     FROM core.payments AS payment
     INNER JOIN scope ON payment.order_id = scope.order_id
 ),
 
-scoped_orders AS (
+scoped_payments AS (
+    SELECT
+        scoped_payments_rows.order_id,
+        scoped_payments_rows.payment_sequential,
+        scoped_payments_rows.payment_type,
+        scoped_payments_rows.installments,
+        scoped_payments_rows.payment_value
+    FROM scoped_payments_rows
+    WHERE scoped_payments_rows.recency = 1
+),
+
+scoped_orders_rows AS (
     SELECT
         placed.order_id,
         placed.customer_id,
-        placed.purchased_at
+        placed.purchased_at,
+        ROW_NUMBER() OVER (
+            PARTITION BY placed.order_id
+            ORDER BY
+                placed.effective_at DESC,
+                placed._source_file DESC,
+                COALESCE(placed._source_line, -1) DESC,
+                placed.row_hash DESC
+        ) AS recency
     FROM core.orders AS placed
     INNER JOIN scope ON placed.order_id = scope.order_id
+),
+
+scoped_orders AS (
+    SELECT
+        scoped_orders_rows.order_id,
+        scoped_orders_rows.customer_id,
+        scoped_orders_rows.purchased_at
+    FROM scoped_orders_rows
+    WHERE scoped_orders_rows.recency = 1
 ),
 
 wanted_customers AS (

@@ -1,11 +1,12 @@
 import type { ObjectStore } from "../ports/object-store.js";
-import type { CheckReport, CheckResult, ExpectedLoad, Warehouse } from "../ports/warehouse.js";
+import type { CheckReport, CheckResult, ExpectedLoad, LoadedObject, Warehouse } from "../ports/warehouse.js";
 import { loadProgress } from "../warehouse/load-progress.js";
 import { readJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { LoadFailedError, VerificationError } from "./errors.js";
 import { loadPrefix } from "./layout.js";
 import { metricsSchema } from "./metrics.js";
+import type { PlannedObject } from "./plan-batch.js";
 
 export interface LoadProgress {
   /** Polls so far, this one included (the state machine bounds it). */
@@ -75,16 +76,41 @@ export const awaitLoad = async (
 };
 
 /**
- * Merges the run from staging into core and the star schema (one transaction in the warehouse).
+ * The (file, entity, version) triples a merge records: each raw object of the run for each entity its source
+ * feeds that the run published. A file of a source the gate stopped publishes nothing, so its older version stays.
  *
  * @example
- *   await mergeRun({ run_id }, deps); // { statements: 31, rows_by_entity: { orders: 117, … } }
+ *   loadedObjects(["orders"], [{ source_file: "s3://raw/orders/dt=2017-01-05/o.csv", version: "…", entities: ["orders"] }]);
+ *   // [{ sourceFile: "s3://raw/orders/dt=2017-01-05/o.csv", entity: "orders", version: "…" }]
+ */
+export const loadedObjects = (
+  published: readonly string[],
+  objects: readonly PlannedObject[],
+): LoadedObject[] => {
+  const entities = new Set(published);
+  return objects.flatMap((object) =>
+    object.entities
+      .filter((entity) => entities.has(entity))
+      .map((entity) => ({ sourceFile: object.source_file, entity, version: object.version })),
+  );
+};
+
+/**
+ * Merges the run from staging into core and the star schema (one transaction in the warehouse); the newest
+ * version of each raw file wins (docs/semantics.md, "Raw zone").
+ *
+ * @example
+ *   await mergeRun({ run_id, entities: ["orders"], objects: plan.objects }, deps); // { statements: 40, rows_by_entity: { orders: 117 } }
  */
 export const mergeRun = async (
-  input: { readonly run_id: string },
+  input: {
+    readonly run_id: string;
+    readonly entities: readonly string[];
+    readonly objects: readonly PlannedObject[];
+  },
   deps: { readonly warehouse: Pick<Warehouse, "merge">; readonly log: Log },
 ): Promise<{ statements: number; seconds: number; rows_by_entity: Record<string, number> }> => {
-  const report = await deps.warehouse.merge(input.run_id);
+  const report = await deps.warehouse.merge(input.run_id, loadedObjects(input.entities, input.objects));
   deps.log.info("merged run", { run_id: input.run_id, rows_by_entity: report.rowsByEntity });
   return {
     statements: report.statements,

@@ -21,6 +21,8 @@ export interface RunManifest {
     readonly size: number;
     readonly batch_date: string | null;
     readonly uploaded_at: string;
+    /** The object's version token: the newest version of a key wins in the warehouse. */
+    readonly version: string;
   }[];
   readonly outputs: {
     readonly curated_uri: string;
@@ -39,6 +41,18 @@ export interface Plan {
   readonly files: number;
   readonly bytes: number;
   readonly batch_dates: readonly string[];
+  /**
+   * Each input's URI (its rows' `_source_file`), version token and the entities its source feeds: what Merge
+   * records in `core.source_objects` so that the newest version of a file wins (docs/semantics.md, "Raw zone").
+   */
+  readonly objects: readonly PlannedObject[];
+}
+
+/** One raw object of a run, as Merge needs it. */
+export interface PlannedObject {
+  readonly source_file: string;
+  readonly version: string;
+  readonly entities: readonly string[];
 }
 
 /**
@@ -66,6 +80,7 @@ export const planBatch = async (
       size: object.size,
       batch_date: routed.batchDate,
       uploaded_at: object.uploaded_at,
+      version: object.version,
     };
   });
   const metricsUri = deps.store.uri({ bucket: "curated", key: metricsKey(input.run_id) });
@@ -85,9 +100,9 @@ export const planBatch = async (
   await writeJson(deps.store, ref, manifest);
   const manifestUri = deps.store.uri(ref);
   const sources = [...new Set(inputs.map((i) => i.source))].sort();
-  const entities = [
-    ...new Set(sources.flatMap((source) => (bundle.sources[source]?.feeds ?? []).map((feed) => feed.entity))),
-  ].sort();
+  const entitiesOf = (source: string): string[] =>
+    [...new Set((bundle.sources[source]?.feeds ?? []).map((feed) => feed.entity))].sort();
+  const entities = [...new Set(sources.flatMap(entitiesOf))].sort();
   const plan: Plan = {
     manifest_uri: manifestUri,
     metrics_uri: metricsUri,
@@ -97,6 +112,7 @@ export const planBatch = async (
     files: inputs.length,
     bytes: inputs.reduce((sum, i) => sum + i.size, 0),
     batch_dates: [...new Set(inputs.map((i) => i.batch_date).filter((d): d is string => d !== null))].sort(),
+    objects: inputs.map((i) => ({ source_file: i.uri, version: i.version, entities: entitiesOf(i.source) })),
   };
   deps.log.info("planned run", { run_id: input.run_id, files: plan.files, sources: plan.sources });
   return plan;

@@ -10,6 +10,7 @@ import type { RunManifest } from "./plan-batch.js";
 import { replayRunIdFor } from "./run-id.js";
 import type { RunInput, RunInputObject } from "./run-input.js";
 import { splitBatch } from "./trigger.js";
+import { objectVersion } from "./versions.js";
 
 /** What to replay from the raw zone. */
 export type ReplaySelection =
@@ -32,7 +33,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /**
  * The raw objects a replay selection names, as they are in the raw bucket now (current ETag and
  * size): the files of an earlier run (from its manifest), one object, or every object whose
- * `dt=` date is in a range.
+ * `dt=` date is in a range. Their version token is the replay's request time (`requestedAt`, default
+ * now): the replay reads each object's current bytes, at least as new as every version put before it
+ * was asked, so it wins over those (docs/semantics.md, "Raw zone").
  *
  * @example
  *   await replayObjects({ kind: "dates", from: "2017-01-02", to: "2017-01-04" }, deps);
@@ -40,7 +43,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const replayObjects = async (
   selection: ReplaySelection,
   deps: ReplayDeps,
+  requestedAt: string = new Date().toISOString(),
 ): Promise<RunInputObject[]> => {
+  const version = objectVersion(requestedAt);
   const bundle = await deps.contracts.get();
   let keys: string[];
   if (selection.kind === "run") {
@@ -86,6 +91,7 @@ export const replayObjects = async (
       source: routed.source,
       batch_date: routed.batchDate,
       uploaded_at: info.lastModified,
+      version,
     });
   }
   if (objects.length === 0) throw new NotFoundError("nothing to replay: the selection names no raw object");
@@ -108,8 +114,8 @@ export const startReplay = async (
     readonly tuning: Pick<Tuning, "batchMaxFiles" | "batchMaxBytes" | "batchMaxInputChars">;
   },
 ): Promise<string[]> => {
-  const objects = await replayObjects(selection, deps);
   const requestedAt = deps.now().toISOString();
+  const objects = await replayObjects(selection, deps, requestedAt);
   const runIds: string[] = [];
   for (const chunk of splitBatch(
     objects.map((object) => ({ object })),
@@ -117,7 +123,7 @@ export const startReplay = async (
   )) {
     const inputs = chunk.map((item) => item.object);
     const runId = replayRunIdFor(
-      inputs.map((o) => ({ key: o.key, etag: o.etag, batchDate: o.batch_date })),
+      inputs.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
       requestedAt,
     );
     const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "replay", inputs };

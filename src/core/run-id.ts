@@ -2,17 +2,19 @@ import { createHash } from "node:crypto";
 
 /**
  * Run ids are Step Functions execution names: at most 80 characters of letters, digits, `-`, `_`.
- * They are a pure function of the batch's objects (key and ETag), so the same batch delivered twice
- * gets the same name and Step Functions refuses the second execution.
+ * They are a pure function of the batch's objects (key, ETag and version token), so the same batch delivered
+ * twice gets the same name and Step Functions refuses the second execution, while a new PUT of a key (even of
+ * the same bytes) is a new version and a new run.
  */
 export interface RunIdObject {
   readonly key: string;
   readonly etag: string;
+  readonly version: string;
   readonly batchDate?: string | null;
 }
 
 const digest = (objects: readonly RunIdObject[], salt: string): string => {
-  const lines = objects.map((object) => `${object.key}\u0000${object.etag}`).sort();
+  const lines = objects.map((object) => `${object.key}\u0000${object.etag}\u0000${object.version}`).sort();
   const hash = createHash("sha256");
   hash.update(salt);
   for (const line of lines) hash.update(`${line}\n`);
@@ -26,10 +28,10 @@ const dateTag = (objects: readonly RunIdObject[]): string => {
 };
 
 /**
- * The run id of a batch: `run-<latest batch date>-<16 hex of sha256(sorted key+ETag)>`.
+ * The run id of a batch: `run-<latest batch date>-<16 hex of sha256(sorted key+ETag+version)>`.
  *
  * @example
- *   runIdFor([{ key: "orders/dt=2017-01-05/o.csv", etag: "9b2c…", batchDate: "2017-01-05" }]);
+ *   runIdFor([{ key: "orders/dt=2017-01-05/o.csv", etag: "9b2c…", version: "001796591735123:…", batchDate: "2017-01-05" }]);
  *   // "run-20170105-3f2a9c1e0b7d41aa"
  */
 export const runIdFor = (objects: readonly RunIdObject[]): string =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VERSION_TOKEN } from "./versions.js";
 
 /**
  * The input of one execution of the state machine. The trigger (or a replay) builds it; the
@@ -16,6 +17,8 @@ export const runInputObjectSchema = z.strictObject({
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .nullable(),
   uploaded_at: z.string().min(1),
+  /** The object's version token (`objectVersion`): orders the versions of one key; the newest wins. */
+  version: z.string().regex(VERSION_TOKEN, "a version token: <15-digit epoch ms>:<32 hex digits or nothing>"),
   version_id: z.string().optional(),
 });
 

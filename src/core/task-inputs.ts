@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VERSION_TOKEN } from "./versions.js";
 
 /**
  * The inputs the state machine's `Parameters` hand to each Lambda task. Strict at the top level,
@@ -42,9 +43,17 @@ export const awaitLoadInputSchema = z.strictObject({
   attempt: z.number().int().min(0),
 });
 
+/** One raw object of the run (`$.plan.objects`, written by PlanBatch). */
+const plannedObject = z.strictObject({
+  source_file: z.string().min(1),
+  version: z.string().regex(VERSION_TOKEN),
+  entities: z.array(z.string()),
+});
+
 export const mergeInputSchema = z.strictObject({
   run_id: runId,
   entities: z.array(z.string()),
+  objects: z.array(plannedObject),
 });
 
 export const verifyLoadInputSchema = z.strictObject({

@@ -8,6 +8,7 @@ import { unroutedKey } from "./layout.js";
 import { classifyKey, isFolderMarker } from "./objects.js";
 import { runIdFor } from "./run-id.js";
 import type { RunInput, RunInputObject } from "./run-input.js";
+import { objectVersion } from "./versions.js";
 
 /** One S3 ObjectCreated record, its key already URL-decoded, with the SQS message it came in. */
 export interface S3ObjectEvent {
@@ -211,6 +212,7 @@ export const routeBatch = async (
         source: routed.source,
         batch_date: routed.batchDate,
         uploaded_at: event.eventTime,
+        version: objectVersion(event.eventTime, event.sequencer),
         ...(event.versionId ? { version_id: event.versionId } : {}),
       },
     });
@@ -226,7 +228,9 @@ export const routeBatch = async (
   }
   for (const chunk of split.chunks) {
     const objects = chunk.map((item) => item.object);
-    const runId = runIdFor(objects.map((o) => ({ key: o.key, etag: o.etag, batchDate: o.batch_date })));
+    const runId = runIdFor(
+      objects.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
+    );
     const input: RunInput = {
       run_id: runId,
       started_at: deps.now().toISOString(),

@@ -5,7 +5,7 @@ import type { ObjectInfo } from "../ports/object-store.js";
 let sequence = 0n;
 
 /** A monotonically increasing S3-style sequencer (hex), so later writes of a key sort later. */
-const nextSequencer = (): string => {
+export const nextSequencer = (): string => {
   sequence += 1n;
   return (BigInt(Date.now()) * 1_000_000n + sequence).toString(16).toUpperCase().padStart(18, "0");
 };
@@ -21,7 +21,13 @@ const requestId = (): string => randomBytes(8).toString("hex").toUpperCase();
  */
 export const s3NotificationFor = (
   info: ObjectInfo,
-  options: { readonly bucketName: string; readonly region: string; readonly eventTime?: string },
+  options: {
+    readonly bucketName: string;
+    readonly region: string;
+    readonly eventTime?: string;
+    /** The PUT's sequencer (default: the next one). */
+    readonly sequencer?: string;
+  },
 ) => ({
   Records: [
     {
@@ -48,7 +54,7 @@ export const s3NotificationFor = (
           key: encodeS3Key(info.key),
           size: info.size,
           eTag: info.etag,
-          sequencer: nextSequencer(),
+          sequencer: options.sequencer ?? nextSequencer(),
         },
       },
     },

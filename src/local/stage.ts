@@ -18,6 +18,7 @@ import { localConfig, type PipelineConfig, type Tuning } from "../config/index.j
 import { loadContractBundle } from "../contracts/index.js";
 import { StoredContracts } from "../core/contract-source.js";
 import { BUNDLE_KEY } from "../core/layout.js";
+import { objectVersion } from "../core/versions.js";
 import { log, redirectLogs } from "../observability/logger.js";
 import type { ObjectInfo } from "../ports/object-store.js";
 import type { SparkRunner } from "../ports/spark-runner.js";
@@ -26,8 +27,13 @@ import { taskHandlers } from "./handlers.js";
 import { viewRun } from "./inspect.js";
 import { LocalQueue } from "./queue.js";
 import { type RecoveryReport, recoverStage, recoveryLines } from "./recovery.js";
-import { s3NotificationFor } from "./s3-notifications.js";
+import { nextSequencer, s3NotificationFor } from "./s3-notifications.js";
 import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
+
+/** An object put into the raw bucket, with the version token its notification gives it. */
+export interface PutObject extends ObjectInfo {
+  readonly version: string;
+}
 
 export interface LocalStageOptions {
   readonly projectRoot: string;
@@ -217,26 +223,29 @@ export class LocalStage {
 
   /**
    * Emits the S3 ObjectCreated notification of an object already in the raw bucket (what S3 sends
-   * to the queue after a PUT).
+   * to the queue after a PUT): its write time and the next sequencer, so each PUT is a newer version.
+   * Returns the version token the trigger will give the object.
    */
-  notify(info: ObjectInfo): void {
+  notify(info: ObjectInfo): string {
+    const sequencer = nextSequencer();
     const notification = s3NotificationFor(info, {
       bucketName: this.config.buckets.raw,
       region: this.config.region,
       eventTime: info.lastModified,
+      sequencer,
     });
     this.queue.send(JSON.stringify(notification));
+    return objectVersion(info.lastModified, sequencer);
   }
 
-  /** Puts content into the raw bucket under `key` and emits its notification. */
-  async put(key: string, content: string | Uint8Array): Promise<ObjectInfo> {
+  /** Puts content into the raw bucket under `key` and emits its notification: a new version of the key. */
+  async put(key: string, content: string | Uint8Array): Promise<PutObject> {
     const info = await this.store.put({ bucket: "raw", key }, content);
-    this.notify(info);
-    return info;
+    return { ...info, version: this.notify(info) };
   }
 
   /** Copies a file into the raw bucket under `key` and emits its notification. */
-  async dropFile(path: string, key: string): Promise<ObjectInfo> {
+  async dropFile(path: string, key: string): Promise<PutObject> {
     return this.put(key, await readFile(path));
   }
 

@@ -65,6 +65,19 @@ export interface LoadHistory {
   readonly files: readonly LoadedFile[];
 }
 
+/**
+ * One version of a raw file that a run loads into one entity (`core.source_objects`): the newest version of a file
+ * supersedes every row of its older versions in that entity; a run holding an older version than one already
+ * loaded has its rows of that file discarded.
+ */
+export interface LoadedObject {
+  /** The object's URI, as its rows' `_source_file` carries it. */
+  readonly sourceFile: string;
+  readonly entity: string;
+  /** The version token (`src/core/versions.ts`): sortable as text, the greatest wins. */
+  readonly version: string;
+}
+
 export interface MergeReport {
   readonly runId: string;
   readonly statements: number;
@@ -168,13 +181,17 @@ export interface Warehouse {
 
   /**
    * Merges one run from staging into core and the star schema in ONE transaction (targets locked first),
-   * records the load audit and clears the run's staging rows. Idempotent: merging again, or merging runs in
-   * any order, gives the same star schema. A lost serialization conflict is a `SerializationConflictError`.
+   * records the load audit and clears the run's staging rows. `objects` are the run's file versions per
+   * published entity: the rows of a file whose newer version is already loaded are discarded, otherwise the
+   * file's older rows are replaced. Idempotent: merging again, or merging runs in any order, gives the same star
+   * schema. A lost serialization conflict is a `SerializationConflictError`.
    *
    * @example
-   *   const report = await warehouse.merge("run-20170105-3f2a9c1e0b7d");
+   *   const report = await warehouse.merge("run-20170105-3f2a9c1e0b7d", [
+   *     { sourceFile: "s3://raw/orders/dt=2017-01-05/o.csv", entity: "orders", version: "001796591735123:…" },
+   *   ]);
    */
-  merge(runId: string): Promise<MergeReport>;
+  merge(runId: string, objects: readonly LoadedObject[]): Promise<MergeReport>;
 
   /**
    * Post-load checks: reconciliation of the run's loaded rows and money sums with `expected` (fail on a

@@ -3,6 +3,7 @@ import type {
   CheckResult,
   CopyJobSpec,
   ExpectedLoad,
+  LoadedObject,
   LoadHistory,
   MergeReport,
   MigrationReport,
@@ -15,7 +16,7 @@ import type {
 import { reconcile, STAR_CHECKS, starCheckResults, worstStatus } from "./checks.js";
 import type { SqlEngine } from "./engine.js";
 import { toLoadHistory } from "./load-progress.js";
-import { mergePlan, validateRunId } from "./merge-plan.js";
+import { boundMergePlan, validateRunId } from "./merge-plan.js";
 import { runMigrations } from "./migrations.js";
 import { runRecordPlan } from "./run-record-plan.js";
 import type { SqlFiles, SqlStatement } from "./sql-files.js";
@@ -46,11 +47,10 @@ export abstract class SqlWarehouse implements Warehouse, SqlEngine {
     return toLoadHistory(runId, await this.select(statement, { run_id: runId }, `load-history:${runId}`));
   }
 
-  async merge(runId: string): Promise<MergeReport> {
-    validateRunId(runId);
-    const statements = await mergePlan(this.files);
+  async merge(runId: string, objects: readonly LoadedObject[]): Promise<MergeReport> {
+    const { statements, params } = await boundMergePlan(this.files, runId, objects);
     const started = this.now().getTime();
-    await this.transaction(statements, { run_id: runId }, `merge:${runId}`);
+    await this.transaction(statements, params, `merge:${runId}`);
     const seconds = (this.now().getTime() - started) / 1000;
     const loaded = await this.select(
       await this.files.file("checks", "reconciliation.sql"),

@@ -152,6 +152,7 @@ describe("SfnWorkflow", () => {
         source: "orders",
         batch_date: null,
         uploaded_at: "t",
+        version: "001796591735123:",
       },
     ],
   };

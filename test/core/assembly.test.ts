@@ -37,7 +37,9 @@ describe("the cloud assembly", () => {
     await expect(app.workflow.start("run-1", {} as never)).rejects.toThrow(
       "configuration: STATE_MACHINE_ARN: required here but not set",
     );
-    await expect(app.warehouse.merge("run-1")).rejects.toThrow(/WAREHOUSE_WORKGROUP and WAREHOUSE_DATABASE/);
+    await expect(app.warehouse.merge("run-1", [])).rejects.toThrow(
+      /WAREHOUSE_WORKGROUP and WAREHOUSE_DATABASE/,
+    );
     await expect(app.alerts.publish({} as never)).rejects.toThrow(/ALERT_TOPIC_ARN/);
   });
 });

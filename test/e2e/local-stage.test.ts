@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import { startReplay } from "../../src/core/replay.js";
 import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
 import { LocalStage } from "../../src/local/stage.js";
 import { starSnapshot, starTables } from "../../src/local/star-summary.js";
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 describe("the local stage, end to end", () => {
-  it("drops the days in order: the star schema equals the expected truth, the gate stops what it should, re-dropping changes nothing", {
+  it("drops the days in order: the star schema equals the expected truth, the gate stops what it should, re-dropping changes no table", {
     timeout: 900_000,
   }, async () => {
     const stage = await open(await tempDir());
@@ -119,10 +120,13 @@ describe("the local stage, end to end", () => {
         stopped.sort(),
       );
 
-      // Re-dropping every file, day by day: same keys and ETags, same run ids: duplicates, nothing runs.
+      // Re-dropping every file, day by day: each PUT is a new version of its key (a new run), with the same
+      // bytes, so each run replaces its files' rows with the same rows: the star does not change.
       const before = await statuses(stage);
       for (const day of days()) await dropDay(stage, day);
-      expect(await statuses(stage)).toEqual(before);
+      const after = await statuses(stage);
+      expect(after).toHaveLength(2 * before.length);
+      expect(after.map(([, status]) => status)).toEqual(after.map(() => "SUCCEEDED"));
       expect(await starTables(stage.warehouse)).toEqual(forwardTables);
     } finally {
       await stage.close();
@@ -144,6 +148,83 @@ describe("the local stage, end to end", () => {
       const snapshot = await starSnapshot(stage.warehouse);
       expect(compareWithTruth(snapshot, ungated.truth).differences).toEqual([]);
       expect(snapshot).toEqual(expectedStarOf(ungated.truth));
+    } finally {
+      await stage.close();
+    }
+  });
+
+  it("a re-uploaded file with corrections and removed rows is exactly its new version; its old bytes put again come back; a file changed in place and replayed is its new content", {
+    timeout: 900_000,
+  }, async () => {
+    const key = "orders/dt=2017-01-05/orders-2017-01-05.csv";
+    const header =
+      "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at," +
+      "order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date";
+    const csv = (rows: readonly (readonly [string, string])[]) =>
+      `${[header, ...rows.map(([id, status]) => `${id},c-${id},${status},2017-01-05 10:00:00,2017-01-05 10:05:00,,,2017-01-20 00:00:00`)].join("\n")}\n`;
+    const first = csv([
+      ["o1", "shipped"],
+      ["o2", "shipped"],
+      ["o3", "delivered"],
+    ]);
+    // The correction: o1 and o3 corrected, o2 gone, o4 added.
+    const second = csv([
+      ["o1", "delivered"],
+      ["o3", "canceled"],
+      ["o4", "shipped"],
+    ]);
+    const orders = async (stage: LocalStage) =>
+      (
+        await stage.warehouse.query("SELECT order_id, order_status FROM star.fact_orders ORDER BY order_id")
+      ).map((row) => [row.order_id, row.order_status]);
+    const stage = await open(await tempDir());
+    try {
+      const v1 = await stage.put(key, first);
+      await stage.settle();
+      expect(await orders(stage)).toEqual([
+        ["o1", "shipped"],
+        ["o2", "shipped"],
+        ["o3", "delivered"],
+      ]);
+      const v2 = await stage.put(key, second);
+      await stage.settle();
+      expect(v2.version > v1.version).toBe(true);
+      expect(await orders(stage)).toEqual([
+        ["o1", "delivered"],
+        ["o3", "canceled"],
+        ["o4", "shipped"],
+      ]);
+      // The first bytes again: same ETag as the first upload, but a new version, a new run, and it wins.
+      const v3 = await stage.put(key, first);
+      await stage.settle();
+      expect(v3.etag).toBe(v1.etag);
+      expect(await orders(stage)).toEqual([
+        ["o1", "shipped"],
+        ["o2", "shipped"],
+        ["o3", "delivered"],
+      ]);
+      expect((await statuses(stage)).map(([, status]) => status)).toEqual([
+        "SUCCEEDED",
+        "SUCCEEDED",
+        "SUCCEEDED",
+      ]);
+      // The file changed in place (no event), then replayed: the replay reads its current bytes and wins.
+      await stage.store.put({ bucket: "raw", key }, second);
+      const replays = await startReplay(
+        { kind: "object", key },
+        { ...stage.app, tuning: stage.config.tuning },
+      );
+      await stage.settle();
+      expect(replays).toHaveLength(1);
+      expect(await orders(stage)).toEqual([
+        ["o1", "delivered"],
+        ["o3", "canceled"],
+        ["o4", "shipped"],
+      ]);
+      // core holds exactly the replayed version's rows of the file.
+      expect(
+        await stage.warehouse.query("SELECT count(*) AS n, min(_run_id) AS run FROM core.orders"),
+      ).toEqual([{ n: 3, run: replays[0] }]);
     } finally {
       await stage.close();
     }

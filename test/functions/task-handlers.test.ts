@@ -105,6 +105,13 @@ describe("task handlers with the state machine's input shapes", () => {
       size: 4096,
       batch_date: "2017-01-04",
       uploaded_at: "2026-11-21T20:14:32.118Z",
+      version: "001795292072118:000000000000000062B4C0E2A1D2F1A1",
+    });
+    // Merge gets each file's URI, version and its source's entities from the plan.
+    expect(plan.objects[0]).toEqual({
+      source_file: "s3://sales-pipeline-dev-raw/customers/dt=2017-01-04/customers-2017-01-04.csv",
+      version: "001795292072118:000000000000000062B4C0E2A1D2F1A1",
+      entities: ["customers"],
     });
     // Every log line of the invocation carries the run id.
     const lines = logs.lines().filter((line) => line.function_name === "plan-batch");
@@ -185,6 +192,14 @@ describe("task handlers with the state machine's input shapes", () => {
       seconds: 0.01,
       rows_by_entity: { orders: 10 },
     });
+    // The file versions of the published entities only (sellers were not published).
+    expect(app.warehouse.mergedObjects).toEqual([
+      {
+        sourceFile: "s3://sales-pipeline-dev-raw/orders/dt=2017-01-04/orders-2017-01-04.csv",
+        entity: "orders",
+        version: "001795292072118:000000000000000062B4C0E2A1D2F1A3",
+      },
+    ]);
     expect(await invoke(verifyLoad, await event("verify-load"), "verify-load")).toMatchObject({
       status: "pass",
       checks: 5,

@@ -43,6 +43,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
           source: "orders",
           batch_date: "2017-01-05",
           uploaded_at: "2026-11-21T19:46:58.120Z",
+          version: "001795290418120:000000000000000062B4C0E2A1D2F1A8",
         },
         {
           bucket: "acme-sales-dev-raw",
@@ -52,6 +53,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
           source: "payments",
           batch_date: "2017-01-05",
           uploaded_at: "2026-11-21T19:46:58.120Z",
+          version: "001795290418120:000000000000000062B4C0E2A1D2F1B2",
         },
       ],
     });

@@ -269,6 +269,7 @@ describe("the pipeline state machine, run locally on every path", () => {
           source: "orders",
           batch_date: null,
           uploaded_at: "t",
+          version: "001796591735123:",
         },
       ],
     });

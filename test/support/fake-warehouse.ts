@@ -4,6 +4,7 @@ import type {
   CheckReport,
   CheckResult,
   ExpectedLoad,
+  LoadedObject,
   LoadHistory,
   MergeReport,
   OpsRunRecord,
@@ -24,6 +25,8 @@ export class FakeWarehouse implements Warehouse {
   checkStatus: CheckReport["status"] = "pass";
   readonly polls = new Map<string, number>();
   readonly merged: string[] = [];
+  /** The file versions every merge was given, in order. */
+  readonly mergedObjects: LoadedObject[] = [];
   readonly checked: { runId: string; expected: ExpectedLoad }[] = [];
   /** recordRun times out (a warehouse that is down or locked). */
   failRecords = false;
@@ -57,12 +60,13 @@ export class FakeWarehouse implements Warehouse {
     };
   }
 
-  async merge(runId: string): Promise<MergeReport> {
+  async merge(runId: string, objects: readonly LoadedObject[]): Promise<MergeReport> {
     if (this.conflicts > 0) {
       this.conflicts -= 1;
       throw new SerializationConflictError("1023: serializable isolation violation on table star.fact_sales");
     }
     this.merged.push(runId);
+    this.mergedObjects.push(...objects);
     return { runId, statements: 12, seconds: 0.01, rowsByEntity: { orders: 10 } };
   }
 

@@ -6,6 +6,7 @@ import { runRecordKey } from "../../src/core/layout.js";
 import type { RunRecord } from "../../src/core/record-run.js";
 import { runIdFor } from "../../src/core/run-id.js";
 import type { RunInput } from "../../src/core/run-input.js";
+import { objectVersion } from "../../src/core/versions.js";
 import { taskHandlers } from "../../src/local/handlers.js";
 import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
 import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
@@ -54,9 +55,12 @@ export const workflowHarness = async (root: string) => {
         source,
         batch_date: "2017-01-05",
         uploaded_at: info.lastModified,
+        version: objectVersion(info.lastModified),
       });
     }
-    const runId = runIdFor(inputs.map((i) => ({ key: i.key, etag: i.etag, batchDate: i.batch_date })));
+    const runId = runIdFor(
+      inputs.map((i) => ({ key: i.key, etag: i.etag, version: i.version, batchDate: i.batch_date })),
+    );
     const started = await workflow.start(runId, {
       run_id: runId,
       started_at: "2026-11-21T19:47:00.000Z",

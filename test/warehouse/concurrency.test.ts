@@ -23,10 +23,13 @@ const loaded = async (path = ":memory:", loadDir?: string): Promise<DuckDbWareho
   return warehouse;
 };
 
+/** The file versions a run loads (what Merge gets from the plan). */
+const objectsOf = (runId: string | undefined) => data.runs.find((run) => run.runId === runId)?.objects ?? [];
+
 beforeAll(async () => {
   data = await generatedRuns({ orders: 160, days: 4, seed: 5, rates: { late: 0.2, customerMove: 0.08 } });
   const warehouse = await loaded();
-  for (const run of data.runs) await warehouse.merge(run.runId);
+  for (const run of data.runs) await warehouse.merge(run.runId, run.objects);
   baseline = await starSnapshot(warehouse);
   await warehouse.close();
 }, 120_000);
@@ -42,7 +45,7 @@ describe("concurrent merges on one DuckDB database", () => {
     opened.push(warehouse);
     const runIds = data.runs.map((run) => run.runId);
     const reports = await Promise.all(
-      [...runIds, ...runIds.slice(0, 2)].reverse().map((id) => warehouse.merge(id)),
+      [...runIds, ...runIds.slice(0, 2)].reverse().map((id) => warehouse.merge(id, objectsOf(id))),
     );
     expect(reports).toHaveLength(runIds.length + 2);
     expect(await starSnapshot(warehouse)).toEqual(baseline);
@@ -58,11 +61,11 @@ describe("concurrent merges on one DuckDB database", () => {
     opened.push(first, second);
     const [a, b, ...rest] = data.runs.map((run) => run.runId);
     await Promise.all([
-      first.merge(a as string),
-      second.merge(b as string),
-      first.merge(b as string),
-      second.merge(a as string),
-      ...rest.map((id, index) => (index % 2 === 0 ? first : second).merge(id)),
+      first.merge(a as string, objectsOf(a)),
+      second.merge(b as string, objectsOf(b)),
+      first.merge(b as string, objectsOf(b)),
+      second.merge(a as string, objectsOf(a)),
+      ...rest.map((id, index) => (index % 2 === 0 ? first : second).merge(id, objectsOf(id))),
     ]);
     expect(await starSnapshot(second)).toEqual(baseline);
   });

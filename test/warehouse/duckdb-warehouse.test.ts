@@ -117,7 +117,7 @@ describe("DuckDbWarehouse merge and checks", () => {
     for (const run of data.runs) {
       await publish(run, loadDir);
       await warehouse.loadHistory(run.runId);
-      await warehouse.merge(run.runId);
+      await warehouse.merge(run.runId, run.objects);
     }
   });
   afterAll(() => warehouse.close());
@@ -149,8 +149,8 @@ describe("DuckDbWarehouse merge and checks", () => {
     const before = await starSnapshot(warehouse);
     const run = data.runs[0];
     if (!run) throw new Error("no run");
-    const report = await warehouse.merge(run.runId);
-    expect(report.statements).toBe(34);
+    const report = await warehouse.merge(run.runId, run.objects);
+    expect(report.statements).toBe(40);
     expect(await starSnapshot(warehouse)).toEqual(before);
   });
 

@@ -65,7 +65,7 @@ class Bench {
     for (const { run } of steps) {
       await publish(run, this.loadDir);
       await this.warehouse.loadHistory(run.runId);
-      await this.warehouse.merge(run.runId);
+      await this.warehouse.merge(run.runId, run.objects);
     }
     return starSnapshot(this.warehouse);
   }

@@ -16,7 +16,7 @@ import {
   WarehouseStatementError,
   WarehouseTimeoutError,
 } from "../../src/warehouse/errors.js";
-import { mergePlan } from "../../src/warehouse/merge-plan.js";
+import { boundMergePlan } from "../../src/warehouse/merge-plan.js";
 import { migrationPlan } from "../../src/warehouse/migrations.js";
 import { fillPlaceholders, SqlFiles } from "../../src/warehouse/sql-files.js";
 import { SQL_ROOT } from "./support/warehouse.js";
@@ -98,15 +98,18 @@ describe("RedshiftWarehouse.merge", () => {
         TotalNumRows: 2,
       });
 
-    const report = await warehouse.merge(RUN);
+    const report = await warehouse.merge(RUN, []);
 
-    const plan = await mergePlan(files);
+    const plan = (await boundMergePlan(files, RUN, [])).statements;
     expect(redshift.commandCalls(BatchExecuteStatementCommand).map((call) => call.args[0].input)).toEqual([
       {
         ...TARGET,
         Sqls: plan.map((statement) => statement.sql),
         StatementName: `merge:${RUN}`,
-        Parameters: [{ name: "run_id", value: RUN }],
+        Parameters: [
+          { name: "run_id", value: RUN },
+          { name: "merge_id", value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+        ],
       },
     ]);
     expect(sleeps).toEqual([100, 200, 400]);
@@ -149,7 +152,7 @@ describe("RedshiftWarehouse.merge", () => {
         { Id: "batch-2:3", Status: "ABORTED" },
       ],
     });
-    const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
+    const error = await warehouse.merge(RUN, []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SerializationConflictError);
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).name).toBe("SerializationConflictError");
@@ -160,25 +163,25 @@ describe("RedshiftWarehouse.merge", () => {
 
   it("names the statement that failed, and does not retry other errors", async () => {
     const { warehouse } = build();
-    const plan = await mergePlan(files);
+    const plan = (await boundMergePlan(files, RUN, [])).statements;
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: "batch-3" });
     redshift.on(DescribeStatementCommand).resolves({
       Id: "batch-3",
       Status: "FAILED",
       Error: 'ERROR: column "attr_hash" does not exist',
       SubStatements: [
-        ...plan.slice(0, 13).map((_, index) => ({ Id: `batch-3:${index + 1}`, Status: "FINISHED" as const })),
-        { Id: "batch-3:14", Status: "FAILED", Error: 'ERROR: column "attr_hash" does not exist' },
+        ...plan.slice(0, 17).map((_, index) => ({ Id: `batch-3:${index + 1}`, Status: "FINISHED" as const })),
+        { Id: "batch-3:18", Status: "FAILED", Error: 'ERROR: column "attr_hash" does not exist' },
       ],
     });
-    const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
+    const error = await warehouse.merge(RUN, []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WarehouseStatementError);
     expect(error).not.toBeInstanceOf(TransientError);
     expect(error).toMatchObject({
-      statement: plan[13]?.name,
-      message: `${plan[13]?.name}: ERROR: column "attr_hash" does not exist`,
+      statement: plan[17]?.name,
+      message: `${plan[17]?.name}: ERROR: column "attr_hash" does not exist`,
     });
-    expect(plan[13]?.name).toBe("merge/041_star_dim_customer_insert.sql");
+    expect(plan[17]?.name).toBe("merge/041_star_dim_customer_insert.sql");
   });
 
   // Issue 13, risk 7: a merge given up on must not commit later, after the failure path withdrew its files.
@@ -193,7 +196,7 @@ describe("RedshiftWarehouse.merge", () => {
     redshift
       .on(DescribeStatementCommand)
       .callsFake(() => ({ Id: "batch-4", Status: cancelled ? "ABORTED" : "STARTED" }));
-    const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
+    const error = await warehouse.merge(RUN, []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WarehouseTimeoutError);
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).toMatch(/was cancelled \(nothing committed\)/);
@@ -227,7 +230,7 @@ describe("RedshiftWarehouse.merge", () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: "batch-6" });
     redshift.on(CancelStatementCommand).resolves({ Status: true });
     redshift.on(DescribeStatementCommand).resolves({ Id: "batch-6", Status: "STARTED" });
-    const error = await warehouse.merge(RUN).catch((caught: unknown) => caught);
+    const error = await warehouse.merge(RUN, []).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WarehouseOutcomeUnknownError);
     expect(error).not.toBeInstanceOf(TransientError);
     expect((error as Error).message).toMatch(
@@ -239,7 +242,7 @@ describe("RedshiftWarehouse.merge", () => {
 
   it("refuses a run id that is not an execution name before calling AWS", async () => {
     const { warehouse } = build();
-    await expect(warehouse.merge("run'; DROP TABLE core.orders; --")).rejects.toThrow(/run id/);
+    await expect(warehouse.merge("run'; DROP TABLE core.orders; --", [])).rejects.toThrow(/run id/);
     expect(redshift.calls()).toHaveLength(0);
   });
 
@@ -251,14 +254,14 @@ describe("RedshiftWarehouse.merge", () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    await expect(warehouse.merge(RUN)).rejects.toBeInstanceOf(TransientError);
+    await expect(warehouse.merge(RUN, [])).rejects.toBeInstanceOf(TransientError);
     redshift.on(BatchExecuteStatementCommand).rejects(
       Object.assign(new Error("too many"), {
         name: "ActiveStatementsExceededException",
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    await expect(warehouse.merge(RUN)).rejects.toBeInstanceOf(TransientError);
+    await expect(warehouse.merge(RUN, [])).rejects.toBeInstanceOf(TransientError);
   });
 });
 

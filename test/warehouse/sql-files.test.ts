@@ -2,7 +2,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENTITIES } from "../../src/contracts/entities.js";
 import { parseCopyJob } from "../../src/warehouse/copy-jobs.js";
-import { MAX_TRANSACTION_STATEMENTS, mergePlan, validateRunId } from "../../src/warehouse/merge-plan.js";
+import {
+  boundMergePlan,
+  MAX_TRANSACTION_STATEMENTS,
+  mergePlan,
+  validateRunId,
+} from "../../src/warehouse/merge-plan.js";
 import { fillPlaceholders, SQL_FOLDERS, SqlFiles, validateSettings } from "../../src/warehouse/sql-files.js";
 import { stripComments } from "../../src/warehouse/sql-text.js";
 
@@ -58,31 +63,101 @@ describe("mergePlan", () => {
     for (const entity of ENTITIES) expect(written).toContain(`staging.${entity.name}`);
   });
 
-  it("decides a fact's delete and insert steps on the same rows: the run's slice of one staging view", async () => {
+  it("replaces a file's rows in every core table on the same files: those whose newest version this merge recorded", async () => {
     const plan = await mergePlan(files);
-    const incoming = (name: string) => {
-      const sql = stripComments(plan.find((statement) => statement.name === name)?.sql ?? "");
-      // The rows a step decides on: its `incoming` CTE's FROM and WHERE (the delete selects fewer columns).
-      const start = sql.indexOf("WITH incoming AS");
-      const cte = sql.slice(start, sql.indexOf("\n)\n", start) + 2);
-      return cte.slice(cte.indexOf("    FROM "));
+    const code = (prefix: string) => {
+      const statement = plan.find((s) => s.name.startsWith(`merge/${prefix}_`));
+      if (!statement) throw new Error(`no merge step ${prefix}`);
+      return { name: statement.name, sql: stripComments(statement.sql) };
     };
-    for (const [step, entity] of [
-      ["030", "orders"],
-      ["032", "order_items"],
-      ["034", "payments"],
-    ] as const) {
-      const deleted = incoming(`merge/${step}_core_${entity}_delete_superseded.sql`);
-      expect(deleted).toContain(`FROM staging.${entity}_newest\n    WHERE _run_id = :run_id`);
-      const insertName = `merge/0${Number(step) + 1}_core_${entity}_insert_latest.sql`;
-      expect(incoming(insertName), insertName).toBe(deleted);
+    const steps = [
+      ["011", "020", "customers", "staging.customers"],
+      ["012", "021", "products", "staging.products"],
+      ["013", "022", "sellers", "staging.sellers"],
+      ["014", "023", "category_translation", "staging.category_translation"],
+      ["030", "031", "orders", "staging.orders_newest"],
+      ["032", "033", "order_items", "staging.order_items_newest"],
+      ["034", "035", "payments", "staging.payments_newest"],
+    ] as const;
+    for (const [deleteStep, insertStep, entity, staged] of steps) {
+      const deleted = code(deleteStep);
+      expect(deleted.sql, deleted.name).toContain(
+        [
+          `DELETE FROM core.${entity}`,
+          "USING core.current_source_objects AS replaced",
+          "WHERE",
+          "    replaced.run_id = :run_id",
+          "    AND replaced.merge_id = :merge_id",
+          `    AND replaced.entity_name = '${entity}'`,
+          `    AND core.${entity}._source_file = replaced.source_file`,
+        ].join("\n"),
+      );
+      const inserted = code(insertStep);
+      expect(inserted.sql, inserted.name).toContain(
+        [
+          `    FROM ${staged}`,
+          "    WHERE",
+          "        _run_id = :run_id",
+          "        AND _source_file IN (",
+          "            SELECT current_files.source_file",
+          "            FROM core.current_source_objects AS current_files",
+          "            WHERE",
+          "                current_files.run_id = :run_id",
+          "                AND current_files.merge_id = :merge_id",
+          `                AND current_files.entity_name = '${entity}'`,
+          "        )",
+        ].join("\n"),
+      );
     }
-    const views = (await files.folder("ddl")).filter((file) => file.name.endsWith("_newest.sql"));
+    // The facts' staging views rank per run, key and source file (ddl/100-102 replace 080-082).
+    const views = (await files.folder("ddl")).filter((file) => /_newest(_per_file)?\.sql$/.test(file.name));
     expect(views.map((file) => file.name)).toEqual([
       "ddl/080_staging_orders_newest.sql",
       "ddl/081_staging_order_items_newest.sql",
       "ddl/082_staging_payments_newest.sql",
+      "ddl/100_staging_orders_newest_per_file.sql",
+      "ddl/101_staging_order_items_newest_per_file.sql",
+      "ddl/102_staging_payments_newest_per_file.sql",
     ]);
+  });
+
+  it("records the run's file versions in one statement, one template row per object, or not at all", async () => {
+    const objects = [
+      { sourceFile: "s3://raw/orders/dt=2017-01-05/o.csv", entity: "orders", version: "001796591735123:" },
+      {
+        sourceFile: "s3://raw/payments/dt=2017-01-05/p.csv",
+        entity: "payments",
+        version: "001796591735124:",
+      },
+    ];
+    const bound = await boundMergePlan(files, "run-1", objects);
+    expect(bound.statements).toHaveLength((await mergePlan(files)).length);
+    const record = bound.statements.find((s) => s.name === "merge/005_core_source_objects.sql");
+    expect(record?.sql).toContain(
+      [
+        "WITH run_objects AS (",
+        "    SELECT",
+        "        CAST(:o0_source_file AS VARCHAR(1024)) AS source_file,",
+        "        CAST(:o0_entity_name AS VARCHAR(64)) AS entity_name,",
+        "        CAST(:o0_version AS VARCHAR(64)) AS version_token",
+        "    UNION ALL",
+        "    SELECT",
+        "        CAST(:o1_source_file AS VARCHAR(1024)) AS source_file,",
+      ].join("\n"),
+    );
+    expect(bound.params).toEqual({
+      run_id: "run-1",
+      merge_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      o0_source_file: "s3://raw/orders/dt=2017-01-05/o.csv",
+      o0_entity_name: "orders",
+      o0_version: "001796591735123:",
+      o1_source_file: "s3://raw/payments/dt=2017-01-05/p.csv",
+      o1_entity_name: "payments",
+      o1_version: "001796591735124:",
+    });
+    const none = await boundMergePlan(files, "run-1", []);
+    expect(none.statements.map((s) => s.name)).not.toContain("merge/005_core_source_objects.sql");
+    expect(none.params.merge_id).not.toBe(bound.params.merge_id);
   });
 
   it("accepts execution-name run ids only", () => {

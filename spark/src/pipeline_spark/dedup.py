@@ -1,8 +1,10 @@
-"""Mapping validated rows onto an entity, and deduplicating by its natural key within the run.
+"""Mapping validated rows onto an entity, and deduplicating by its natural key within each source file.
 
-Per key the row with the greatest (effective_at, _source_file, _source_line) is kept; a dropped row
+Per key and source file the row with the greatest (effective_at, _source_line) is kept; a dropped row
 is an exact duplicate when all its entity columns equal the kept row's, otherwise superseded
-(docs/semantics.md). Rows of every source feeding the entity compete.
+(docs/semantics.md). Rows of different files never supersede each other here: which file's row wins is
+decided in the warehouse, where a file can be replaced by a newer version of it (latest version wins), and
+a row the replaced file had beaten must come back.
 """
 
 from collections.abc import Sequence
@@ -39,14 +41,14 @@ def with_dedup_status(rows: DataFrame, entity: Entity) -> DataFrame:
     ``_source_first`` (first row of its key within its source: counts distinct keys per source).
 
     >>> ranked = with_dedup_status(fed_rows(validated, "orders", 0), bundle.entities["orders"])
-    >>> ranked.filter("_kept")  # one row per order_id
+    >>> ranked.filter("_kept")  # one row per order_id and source file
     """
-    # Rows are deduplicated on the entity's dedupe key (dimensions: key + effective_at, every version counts);
-    # distinct keys are counted on the natural key.
+    # Rows are deduplicated on the entity's dedupe key (dimensions: key + effective_at, every version counts)
+    # within their source file; distinct keys are counted on the natural key.
     dedupe_key = ", ".join(ident(name) for name in (entity.dedupe_key or entity.key))
     natural_key = ", ".join(ident(name) for name in entity.key)
-    order = "ORDER BY effective_at DESC, _source_file DESC, _source_line DESC, _record_seq DESC"
-    by_key = f"(PARTITION BY {dedupe_key} {order})"
+    order = "ORDER BY effective_at DESC, _source_line DESC, _record_seq DESC"
+    by_key = f"(PARTITION BY {dedupe_key}, _source_file {order})"
     by_key_and_source = f"(PARTITION BY {natural_key}, _source {order})"
     values = "named_struct(" + ", ".join(f"{literal(n)}, {ident(n)}" for n in entity.column_names) + ")"
     return rows.selectExpr(

@@ -8,6 +8,7 @@ import { runIdFor } from "../../core/run-id.js";
 import type { RunInputObject } from "../../core/run-input.js";
 import { explainSplit, planSplit, SPLIT_SETTINGS } from "../../core/trigger.js";
 import { ValidationError } from "../../errors.js";
+import type { PutObject } from "../../local/stage.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import { stageOption } from "../stage-option.js";
 import {
@@ -104,7 +105,7 @@ export const keyForDrop = (
 
 /** What the trigger will make of the dropped objects: its runs (with their ids) and why it split them. */
 export const predictRuns = (
-  infos: readonly ObjectInfo[],
+  infos: readonly (ObjectInfo & { readonly version: string })[],
   bundle: ContractBundle,
   tuning: Pick<Tuning, "batchMaxFiles" | "batchMaxBytes" | "batchMaxInputChars">,
 ): { runIds: string[]; why: string } => {
@@ -121,6 +122,7 @@ export const predictRuns = (
         source: routed.source,
         batch_date: routed.batchDate,
         uploaded_at: info.lastModified,
+        version: info.version,
       },
     });
   }
@@ -128,7 +130,12 @@ export const predictRuns = (
   return {
     runIds: chunks.map((chunk) =>
       runIdFor(
-        chunk.map(({ object }) => ({ key: object.key, etag: object.etag, batchDate: object.batch_date })),
+        chunk.map(({ object }) => ({
+          key: object.key,
+          etag: object.etag,
+          version: object.version,
+          batchDate: object.batch_date,
+        })),
       ),
     ),
     why: reasons.length > 0 ? explainSplit(reasons, tuning) : "",
@@ -223,7 +230,7 @@ export const registerDropCommand = (program: Command): void => {
           process.stdout.write(
             `dropping ${plural(keyed.length, "file")} into ${stage.store.bucketPath("raw")}\n`,
           );
-          const infos: ObjectInfo[] = [];
+          const infos: PutObject[] = [];
           for (const { file, key } of keyed) {
             infos.push(await stage.dropFile(file, key));
             process.stdout.write(`  + ${key}\n`);
@@ -231,7 +238,8 @@ export const registerDropCommand = (program: Command): void => {
           const predicted = predictRuns(infos, bundle, stage.config.tuning);
           process.stdout.write(`${describeRuns(keyed.length, predicted)}\n`);
           await stage.settle();
-          // A run id is a function of the files' keys and contents: the same files again name an existing run.
+          // A run id is a function of the files' keys, contents and versions; every PUT is a new version, so a
+          // predicted run that did not run here already existed (the same notification delivered twice).
           const ran = new Set(progress.finished.map((run) => run.runId));
           for (const runId of predicted.runIds.filter((id) => !ran.has(id))) {
             const existing = await stage.workflow.describe(runId);
@@ -239,7 +247,7 @@ export const registerDropCommand = (program: Command): void => {
               ? `${existing.status}${existing.error ? ` (${existing.error})` : ""}`
               : "unknown";
             earlier.push(
-              `  = ${runId} already ran these exact files (same keys and contents; it ended ${how}): nothing new to run; ` +
+              `  = ${runId} already ran these exact files (same keys, contents and versions; it ended ${how}): nothing new to run; ` +
                 `to run them again: pipeline replay --run ${runId} --stage ${options.stage}\n`,
             );
             if (existing && existing.status !== "SUCCEEDED") process.exitCode = 2;

@@ -2,13 +2,15 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ENTITIES, type EntityColumnType } from "../../../src/contracts/entities.js";
+import { objectVersion } from "../../../src/core/versions.js";
+import type { LoadedObject } from "../../../src/ports/warehouse.js";
 
 /**
  * Turns the generator's expected curated rows (`expected/curated/<entity>/dt=<day>.jsonl`: what a correct Spark
  * run over that day writes) into curated Parquet files shaped exactly like the Spark job's: the entity's
  * columns in contract order, then `_run_id`, `_source_file`, `_source_line`, `_ingested_at`.
  */
-const DUCKDB_TYPE: Record<EntityColumnType, string> = {
+export const DUCKDB_TYPE: Record<EntityColumnType, string> = {
   string: "VARCHAR",
   int: "INTEGER",
   timestamp: "TIMESTAMP",
@@ -24,7 +26,13 @@ export interface CuratedRun {
   readonly day: string;
   /** entity -> Parquet file holding the run's rows of that entity (absent when the day has none). */
   readonly files: ReadonlyMap<string, string>;
+  /** The raw file versions the run loads, per entity (what Merge gets from the plan). */
+  readonly objects: readonly LoadedObject[];
 }
+
+/** The version token of the n-th upload of the test data (one second apart, no sequencer). */
+export const testVersion = (n: number): string =>
+  objectVersion(new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString());
 
 export const runIdOf = (day: string, suffix = "a"): string => `run-${day.replaceAll("-", "")}-${suffix}`;
 
@@ -38,10 +46,12 @@ export const curatedRuns = async (
   generatedDir: string,
   outDir: string,
   runIdFor: (day: string) => string = (day) => runIdOf(day),
+  version: string = testVersion(1),
 ): Promise<CuratedRun[]> => {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const byDay = new Map<string, Map<string, string>>();
+  const objectsByDay = new Map<string, LoadedObject[]>();
   try {
     for (const entity of ENTITIES) {
       const folder = join(generatedDir, "expected", "curated", entity.name);
@@ -82,6 +92,14 @@ export const curatedRuns = async (
         const files = byDay.get(day) ?? new Map<string, string>();
         files.set(entity.name, target);
         byDay.set(day, files);
+        const sources = await connection.runAndReadAll(
+          `SELECT DISTINCT _source_file FROM read_parquet('${target.replaceAll("'", "''")}') ORDER BY 1`,
+        );
+        const objects = objectsByDay.get(day) ?? [];
+        for (const row of sources.getRowObjectsJson()) {
+          objects.push({ sourceFile: String(row._source_file), entity: entity.name, version });
+        }
+        objectsByDay.set(day, objects);
       }
     }
   } finally {
@@ -90,7 +108,7 @@ export const curatedRuns = async (
   }
   return [...byDay.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([day, files]) => ({ runId: runIdFor(day), day, files }));
+    .map(([day, files]) => ({ runId: runIdFor(day), day, files, objects: objectsByDay.get(day) ?? [] }));
 };
 
 export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true });

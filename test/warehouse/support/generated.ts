@@ -6,7 +6,7 @@ import {
   type Truth,
   writeDataset,
 } from "../../../src/generator/index.js";
-import { type CuratedRun, curatedRuns, runIdOf } from "./curated-runs.js";
+import { type CuratedRun, curatedRuns, runIdOf, testVersion } from "./curated-runs.js";
 import { tempDir } from "./warehouse.js";
 
 export interface GeneratedRuns {
@@ -31,11 +31,13 @@ export const generatedRuns = async (options: GeneratorOptionsInput): Promise<Gen
   const published = (run: CuratedRun): CuratedRun => ({
     ...run,
     files: new Map([...run.files].filter(([entity]) => !stopped.has(`${run.day}/${entity}`))),
+    objects: run.objects.filter((object) => !stopped.has(`${run.day}/${object.entity}`)),
   });
   const runs = (await curatedRuns(dir, join(dir, "parquet"))).map(published);
-  const replays = (await curatedRuns(dir, join(dir, "parquet-replay"), (day) => runIdOf(day, "replay"))).map(
-    published,
-  );
+  // A replay reads the same bytes later: a newer version of the same files.
+  const replays = (
+    await curatedRuns(dir, join(dir, "parquet-replay"), (day) => runIdOf(day, "replay"), testVersion(2))
+  ).map(published);
   return { dir, truth: dataset.truth, runs, replays };
 };
 
