@@ -226,8 +226,8 @@ const sourceContractCsvDefaults = (contract: SourceContract): NonNullable<Compil
 export const loadContractBundle = async (directory: string): Promise<ContractBundle> =>
   loadContractBundleSync(directory);
 
-/** Every contract file of a folder, parsed and validated, with its path (sorted by file name). */
-export const readContracts = (directory: string): { file: string; contract: SourceContract }[] => {
+/** `loadContractBundle` for callers that cannot await (contract files are small). */
+export const loadContractBundleSync = (directory: string): ContractBundle => {
   let names: string[];
   try {
     names = readdirSync(directory);
@@ -236,16 +236,12 @@ export const readContracts = (directory: string): { file: string; contract: Sour
   }
   const files = names.filter((name) => /\.ya?ml$/.test(name)).sort();
   if (files.length === 0) throw new ContractError(directory, "", "no contract files (*.yaml) found");
-  return files.map((name) => {
-    const file = join(directory, name);
-    return { file, contract: parseContract(file, readFileSync(file, "utf8")) };
-  });
-};
-
-/** `loadContractBundle` for callers that cannot await (contract files are small). */
-export const loadContractBundleSync = (directory: string): ContractBundle => {
   const sources: Record<string, CompiledSource> = {};
-  for (const { contract } of readContracts(directory)) sources[contract.source] = compileSource(contract);
+  for (const name of files) {
+    const file = join(directory, name);
+    const contract = parseContract(file, readFileSync(file, "utf8"));
+    sources[contract.source] = compileSource(contract);
+  }
   return buildBundle(sources);
 };
 
