@@ -226,8 +226,8 @@ const sourceContractCsvDefaults = (contract: SourceContract): NonNullable<Compil
 export const loadContractBundle = async (directory: string): Promise<ContractBundle> =>
   loadContractBundleSync(directory);
 
-/** `loadContractBundle` for callers that cannot await (contract files are small). */
-export const loadContractBundleSync = (directory: string): ContractBundle => {
+/** Every contract file of a folder, parsed and validated, with its path (sorted by file name). */
+export const readContracts = (directory: string): { file: string; contract: SourceContract }[] => {
   let names: string[];
   try {
     names = readdirSync(directory);
@@ -236,12 +236,16 @@ export const loadContractBundleSync = (directory: string): ContractBundle => {
   }
   const files = names.filter((name) => /\.ya?ml$/.test(name)).sort();
   if (files.length === 0) throw new ContractError(directory, "", "no contract files (*.yaml) found");
-  const sources: Record<string, CompiledSource> = {};
-  for (const name of files) {
+  return files.map((name) => {
     const file = join(directory, name);
-    const contract = parseContract(file, readFileSync(file, "utf8"));
-    sources[contract.source] = compileSource(contract);
-  }
+    return { file, contract: parseContract(file, readFileSync(file, "utf8")) };
+  });
+};
+
+/** `loadContractBundle` for callers that cannot await (contract files are small). */
+export const loadContractBundleSync = (directory: string): ContractBundle => {
+  const sources: Record<string, CompiledSource> = {};
+  for (const { contract } of readContracts(directory)) sources[contract.source] = compileSource(contract);
   return buildBundle(sources);
 };
 

@@ -331,6 +331,82 @@ def _first_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+@dataclass(frozen=True)
+class FeedProblem:
+    """A feed filter or mapping expression that does not analyse against the source's columns."""
+
+    source: str
+    feed: int
+    entity: str
+    column: Optional[str]  # the entity column a mapping feeds; None for the feed's filter
+    expression: str
+    message: str
+
+    @property
+    def path(self) -> str:
+        """Where it is in the contract file: ``feeds[0].filter`` or ``feeds[0].map.customer_id``."""
+        return (
+            f"feeds[{self.feed}].filter" if self.column is None else f"feeds[{self.feed}].map.{self.column}"
+        )
+
+    def describe(self) -> str:
+        what = (
+            f"filter `{self.expression}`"
+            if self.column is None
+            else (f"column {self.column}: expression `{self.expression}`")
+        )
+        return f"source {self.source}: feeds[{self.feed}] (entity {self.entity}): {what}: {self.message}"
+
+
+def feed_expression_problems(spark: SparkSession, source: Source) -> list[FeedProblem]:
+    """Every feed filter and mapping expression of a source that Spark's analyser rejects (unknown column or
+    function, syntax, a filter that is not boolean), checked against the source's typed columns and the
+    lineage values, with the analyser's first line as the message."""
+    ddl = ", ".join(
+        [f"{ident(column.name)} {column.type}" for column in source.columns]
+        + [f"{name} {kind}" for name, kind in LINEAGE_TYPES]
+    )
+    empty = spark.createDataFrame([], ddl)
+    problems: list[FeedProblem] = []
+    for index, feed in enumerate(source.feeds):
+        if feed.filter:
+            try:
+                kind = empty.selectExpr(f"({feed.filter}) AS f").schema.fields[0].dataType.simpleString()
+                if kind != "boolean":
+                    problems.append(
+                        FeedProblem(
+                            source.source, index, feed.entity, None, feed.filter, f"is {kind}, not boolean"
+                        )
+                    )
+            except Exception as error:
+                problems.append(
+                    FeedProblem(source.source, index, feed.entity, None, feed.filter, _first_line(error))
+                )
+        try:
+            empty.selectExpr(*feed_select(feed))
+        except Exception as whole:
+            found = len(problems)
+            for select in feed.select:
+                try:
+                    empty.selectExpr(f"CAST(({select.expression}) AS {select.type})")
+                except Exception as error:
+                    problems.append(
+                        FeedProblem(
+                            source.source,
+                            index,
+                            feed.entity,
+                            select.column,
+                            select.expression,
+                            f"(as {select.type}) {_first_line(error)}",
+                        )
+                    )
+            if len(problems) == found:  # each column analyses alone, the feed's projection does not
+                problems.append(
+                    FeedProblem(source.source, index, feed.entity, "*", "(all columns)", _first_line(whole))
+                )
+    return problems
+
+
 def check_feed_expressions(spark: SparkSession, source: Source) -> None:
     """Fails fast, naming source, feed and column, when a feed expression or filter does not
     analyse against the source's typed columns and the lineage values. Cached per contract.
@@ -340,33 +416,7 @@ def check_feed_expressions(spark: SparkSession, source: Source) -> None:
     cache_key = repr(source)
     if cache_key in _EXPRESSION_CHECKED:
         return
-    ddl = ", ".join(
-        [f"{ident(column.name)} {column.type}" for column in source.columns]
-        + [f"{name} {kind}" for name, kind in LINEAGE_TYPES]
-    )
-    empty = spark.createDataFrame([], ddl)
-    for index, feed in enumerate(source.feeds):
-        where = f"source {source.source}: feeds[{index}] (entity {feed.entity})"
-        if feed.filter:
-            try:
-                kind = empty.selectExpr(f"({feed.filter}) AS f").schema.fields[0].dataType.simpleString()
-            except Exception as error:
-                raise ContractError(
-                    f"{where}: filter `{feed.filter}`: {_first_line(error)}", error
-                ) from error
-            if kind != "boolean":
-                raise ContractError(f"{where}: filter `{feed.filter}` is {kind}, not boolean")
-        try:
-            empty.selectExpr(*feed_select(feed))
-        except Exception:
-            for select in feed.select:
-                try:
-                    empty.selectExpr(f"CAST(({select.expression}) AS {select.type})")
-                except Exception as error:
-                    raise ContractError(
-                        f"{where}: column {select.column}: expression `{select.expression}` "
-                        f"(as {select.type}): {_first_line(error)}",
-                        error,
-                    ) from error
-            raise
+    problems = feed_expression_problems(spark, source)
+    if problems:
+        raise ContractError(problems[0].describe())
     _EXPRESSION_CHECKED.add(cache_key)

@@ -1,8 +1,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { Command } from "commander";
-import { loadContractBundle } from "../../contracts/index.js";
+import {
+  buildBundle,
+  checkFeedExpressions,
+  compileSource,
+  loadContractBundle,
+  readContracts,
+} from "../../contracts/index.js";
 import { stageOption } from "../stage-option.js";
+import { projectRoot } from "./shared.js";
 
 export const registerContractsCommand = (program: Command): void => {
   const contracts = program.command("contracts").description("validate and compile the source contracts");
@@ -23,11 +30,37 @@ export const registerContractsCommand = (program: Command): void => {
     });
   contracts
     .command("validate")
-    .description("validate contracts/*.yaml")
+    .description(
+      "validate contracts/*.yaml: shapes and rules, then every feed filter and mapping expression with Spark's " +
+        "own analyser (a short local Spark session; --no-spark skips it)",
+    )
     .addOption(stageOption())
     .option("--dir <dir>", "contracts folder", "contracts")
-    .action(async (options: { dir: string }) => {
-      const bundle = await loadContractBundle(options.dir);
-      process.stdout.write(`contracts: ${Object.keys(bundle.sources).length} valid\n`);
+    .option("--no-spark", "skip the Spark check of feed expressions")
+    .action(async (options: { dir: string; spark: boolean }) => {
+      const contracts = readContracts(options.dir);
+      const bundle = buildBundle(
+        Object.fromEntries(contracts.map(({ contract }) => [contract.source, compileSource(contract)])),
+      );
+      const count = Object.keys(bundle.sources).length;
+      if (!options.spark) {
+        process.stdout.write(`contracts: ${count} valid (feed expressions not checked: --no-spark)\n`);
+        return;
+      }
+      const root = projectRoot();
+      const problems = await checkFeedExpressions(
+        bundle,
+        Object.fromEntries(contracts.map(({ file, contract }) => [contract.source, file])),
+        { python: join(root, ".venv", "bin", "python"), sparkSrc: join(root, "spark", "src") },
+      );
+      for (const problem of problems) {
+        process.stderr.write(`${problem.file}: ${problem.path}: ${problem.expression}: ${problem.message}\n`);
+      }
+      if (problems.length > 0) {
+        process.stderr.write(`contracts: ${problems.length} feed expression(s) Spark cannot run\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`contracts: ${count} valid, feed expressions checked by Spark\n`);
     });
 };
