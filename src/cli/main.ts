@@ -6,6 +6,7 @@ import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerDropCommand } from "./commands/drop.js";
 import { registerGenerateCommand } from "./commands/generate.js";
 import { registerJobsCommand } from "./commands/jobs.js";
+import { registerQuarantineCommand } from "./commands/quarantine.js";
 import { registerQueryCommand } from "./commands/query.js";
 import { registerReplayCommand } from "./commands/replay.js";
 import { registerRunsCommand } from "./commands/runs.js";
@@ -26,6 +27,7 @@ export const buildProgram = (): Command => {
   registerStatusCommand(program);
   registerReplayCommand(program);
   registerQueryCommand(program);
+  registerQuarantineCommand(program);
   registerDemoCommand(program);
   registerJobsCommand(program);
   registerDoctorCommand(program);
