@@ -253,6 +253,19 @@ def validate_source(
         for select, entity_column in zip(feed.select, entity.columns):
             value = f"__feed{i}.{ident(select.column)}"
             where = f"{feed.entity}.{select.column}"
+            if select.type.startswith("decimal"):
+                # CAST rounds a value with more decimals than the column's scale, and turns one too big for
+                # its precision into null: either would change the number the warehouse keeps, silently.
+                mapped = f"({select.expression})"
+                later_checks.append(
+                    Check(
+                        f"coalesce(__pass{i} AND {mapped} IS NOT NULL AND ({value} IS NULL OR "
+                        f"CAST({value} AS double) <> CAST({mapped} AS double)), false)",
+                        "invalid_type",
+                        where,
+                        literal(f"does not fit {select.type} without rounding or overflow"),
+                    )
+                )
             if not entity_column.nullable:
                 later_checks.append(Check(f"(__pass{i} AND {value} IS NULL)", "missing_required", where))
             if select.column in entity.key and entity_column.type == "string":

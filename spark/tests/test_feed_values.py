@@ -1,0 +1,46 @@
+"""Feed values that the warehouse column would change silently are quarantined instead."""
+
+import json
+from decimal import Decimal
+
+from helpers import Batch
+from pipeline_spark.contracts import parse_bundle
+
+HEADER = (
+    "product_id,product_category_name,product_name_lenght,product_description_lenght,product_photos_qty,"
+    "product_weight_g,product_length_cm,product_height_cm,product_width_cm"
+)
+
+
+def test_money_and_measures_that_would_be_rounded_or_overflow_are_invalid_type(
+    spark, bundle_document, tmp_path
+):
+    # A contract that reads weights with 4 decimals into the entity's decimal(10,2) weight_g.
+    document = json.loads(json.dumps(bundle_document))
+    columns = document["sources"]["products"]["columns"]
+    next(column for column in columns if column["name"] == "product_weight_g")["type"] = "decimal(14,4)"
+    quality = document["sources"]["products"]["quality"]
+    document["sources"]["products"]["quality"] = [r for r in quality if r.get("column") != "product_weight_g"]
+    rows = [
+        "p1,toys,10,100,1,1.5000,1,1,1",  # fits after dropping trailing zeros
+        "p2,toys,10,100,1,0.001,1,1,1",  # would be stored as 0.00
+        "p3,toys,10,100,1,12.345,1,1,1",  # would be stored as 12.35
+        "p4,toys,10,100,1,123456789.5,1,1,1",  # beyond decimal(10,2): would be stored as null
+        "p5,toys,10,100,1,,1,1,1",  # no value: fine (the column is nullable)
+    ]
+    batch = Batch(tmp_path)
+    batch.add("products", "products-2017-01-05.csv", "\n".join([HEADER, *rows]) + "\n")
+    metrics = batch.run(spark, parse_bundle(json.dumps(document)))
+    assert metrics["conservation"]["holds"]
+    quarantined = {
+        row["product_id"]: (row["_reason"], row["_reason_column"], row["_reason_detail"])
+        for row in batch.quarantine(spark, "products").collect()
+    }
+    detail = "does not fit decimal(10,2) without rounding or overflow"
+    assert quarantined == {
+        "p2": ("invalid_type", "products.weight_g", detail),
+        "p3": ("invalid_type", "products.weight_g", detail),
+        "p4": ("invalid_type", "products.weight_g", detail),
+    }
+    curated = {row["product_id"]: row["weight_g"] for row in batch.curated(spark, "products").collect()}
+    assert curated == {"p1": Decimal("1.50"), "p5": None}
