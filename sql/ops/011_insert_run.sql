@@ -1,5 +1,6 @@
 -- Run record step 2: the run's summary row. Values arrive as text parameters (the Data API's); a null value is
--- written as NULL in place of its parameter. Timestamps are UTC 'YYYY-MM-DD HH:MM:SS.fff'.
+-- written as NULL in place of its parameter. Timestamps are UTC 'YYYY-MM-DD HH:MM:SS.fff'. The row counts are the
+-- run's balance (sql/ddl/122): rows_curated counts source rows, not entity rows.
 INSERT INTO ops.runs (
     run_id,
     status,
@@ -12,6 +13,9 @@ INSERT INTO ops.runs (
     rows_read,
     rows_quarantined,
     rows_curated,
+    rows_exact_duplicates,
+    rows_superseded,
+    rows_filtered,
     error_name,
     error_cause,
     record_uri
@@ -28,6 +32,9 @@ VALUES (
     CAST(:rows_read AS BIGINT),
     CAST(:rows_quarantined AS BIGINT),
     CAST(:rows_curated AS BIGINT),
+    CAST(:rows_exact_duplicates AS BIGINT),
+    CAST(:rows_superseded AS BIGINT),
+    CAST(:rows_filtered AS BIGINT),
     :error_name,
     :error_cause,
     :record_uri

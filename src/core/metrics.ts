@@ -40,6 +40,11 @@ const sourceMetric = z.looseObject({
   files: z.array(fileMetric),
   rows_read: count,
   rows_quarantined: count,
+  /** The source's balance (docs/semantics.md, "Conservation"): a row feeding several entities is curated once. */
+  rows_curated: count.optional(),
+  exact_duplicates: count.optional(),
+  superseded: count.optional(),
+  rows_filtered: count.optional(),
   quarantined_by_reason: z.record(z.string(), count).default({}),
   event_time: z
     .looseObject({ min: z.string().nullable().optional(), max: z.string().nullable().optional() })

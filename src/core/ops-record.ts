@@ -84,7 +84,8 @@ const clipColumns = <Row extends object>(row: Row, widths: Readonly<Record<strin
 
 /**
  * A run record and its quality report (when the run got as far as the quality gate) as rows of ops.runs and
- * ops.dq_results.
+ * ops.dq_results. The row counts are the run's balance in source rows (`rows_curated` counts a source row once,
+ * whatever number of entities it fed); a record without the balance (an older one) gives NULLs.
  *
  * @example
  *   const rows = opsRecord(record, report, "s3://sales-pipeline-dev-curated/runs/run-1.json");
@@ -95,7 +96,6 @@ export const opsRecord = (
   report: RecordedReport | undefined,
   recordUri: string,
 ): OpsRunRecord => {
-  const curated = Object.values(record.rows.curated_by_entity);
   const dqResults: OpsDqResultRow[] = [];
   if (report) {
     if (report.run_id !== record.run_id) {
@@ -133,7 +133,10 @@ export const opsRecord = (
     quality_verdict: record.quality_verdict,
     rows_read: text(record.rows.read),
     rows_quarantined: text(record.rows.quarantined),
-    rows_curated: record.rows.read === null ? null : String(curated.reduce((sum, rows) => sum + rows, 0)),
+    rows_curated: text(record.rows.curated),
+    rows_exact_duplicates: text(record.rows.exact_duplicates),
+    rows_superseded: text(record.rows.superseded),
+    rows_filtered: text(record.rows.filtered),
     error_name: record.error ? record.error.error : null,
     error_cause: record.error ? record.error.cause : null,
     record_uri: recordUri,

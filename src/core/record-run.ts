@@ -38,6 +38,24 @@ export interface ExecutionState {
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 
+/** One source's rows in a run: read, and where each went (absent when the metrics lack the figure). */
+export interface SourceBalance {
+  readonly read: number;
+  readonly quarantined: number;
+  readonly curated?: number;
+  readonly exact_duplicates?: number;
+  readonly superseded?: number;
+  readonly filtered?: number;
+}
+
+/** The balance fields of a run record and the metrics field each is summed from. */
+const BALANCE = [
+  ["curated", "rows_curated"],
+  ["exact_duplicates", "exact_duplicates"],
+  ["superseded", "superseded"],
+  ["filtered", "rows_filtered"],
+] as const;
+
 export interface RunRecord {
   readonly run_id: string;
   readonly status: RunStatus;
@@ -48,13 +66,22 @@ export interface RunRecord {
   readonly sources: readonly string[];
   readonly quality_verdict: string | null;
   readonly source_verdicts: Record<string, string>;
-  /** Rows per step: what Spark read, quarantined and curated; what was published, loaded, merged. */
+  /**
+   * Rows per step: what Spark read, quarantined and curated; what was published, loaded, merged. The balance
+   * `read = curated + quarantined + exact_duplicates + superseded + filtered` counts source rows (a row feeding
+   * several entities is curated once; `curated_by_entity` has the entity rows). The balance fields are absent in
+   * records written before they existed and null when some source's metrics lack them.
+   */
   readonly rows: {
     readonly read: number | null;
     readonly quarantined: number | null;
+    readonly curated?: number | null;
+    readonly exact_duplicates?: number | null;
+    readonly superseded?: number | null;
+    readonly filtered?: number | null;
     readonly quarantined_by_reason: Record<string, number>;
     readonly curated_by_entity: Record<string, number>;
-    readonly by_source: Record<string, { read: number; quarantined: number }>;
+    readonly by_source: Record<string, SourceBalance>;
   };
   readonly steps: {
     readonly transform: Record<string, unknown> | null;
@@ -70,16 +97,46 @@ export interface RunRecord {
 
 const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
   if (!metrics) {
-    return { read: null, quarantined: null, quarantined_by_reason: {}, curated_by_entity: {}, by_source: {} };
+    return {
+      read: null,
+      quarantined: null,
+      curated: null,
+      exact_duplicates: null,
+      superseded: null,
+      filtered: null,
+      quarantined_by_reason: {},
+      curated_by_entity: {},
+      by_source: {},
+    };
   }
   const byReason: Record<string, number> = {};
-  const bySource: Record<string, { read: number; quarantined: number }> = {};
+  const bySource: Record<string, SourceBalance> = {};
   let read = 0;
   let quarantined = 0;
+  const balance: Record<(typeof BALANCE)[number][0], number | null> = {
+    curated: 0,
+    exact_duplicates: 0,
+    superseded: 0,
+    filtered: 0,
+  };
   for (const [source, m] of Object.entries(metrics.sources)) {
     read += m.rows_read;
     quarantined += m.rows_quarantined;
-    bySource[source] = { read: m.rows_read, quarantined: m.rows_quarantined };
+    const entry: { -readonly [K in keyof SourceBalance]: SourceBalance[K] } = {
+      read: m.rows_read,
+      quarantined: m.rows_quarantined,
+    };
+    for (const [field, metric] of BALANCE) {
+      const value = m[metric];
+      if (value === undefined) {
+        balance[field] = null;
+        continue;
+      }
+      entry[field] = value;
+      const sum = balance[field];
+      if (sum !== null) balance[field] = sum + value;
+    }
+    bySource[source] = entry;
     for (const [reason, count] of Object.entries(m.quarantined_by_reason)) {
       byReason[reason] = (byReason[reason] ?? 0) + count;
     }
@@ -90,6 +147,7 @@ const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
   return {
     read,
     quarantined,
+    ...balance,
     quarantined_by_reason: byReason,
     curated_by_entity: curated,
     by_source: bySource,

@@ -128,7 +128,11 @@ export interface OpsRunRow {
   readonly quality_verdict: string | null;
   readonly rows_read: string | null;
   readonly rows_quarantined: string | null;
+  /** Source rows that reached at least one entity (not entity rows): the run's balance with the four below. */
   readonly rows_curated: string | null;
+  readonly rows_exact_duplicates: string | null;
+  readonly rows_superseded: string | null;
+  readonly rows_filtered: string | null;
   readonly error_name: string | null;
   readonly error_cause: string | null;
   readonly record_uri: string;

@@ -273,6 +273,11 @@ describe("task handlers with the state machine's input shapes", () => {
       rows: {
         read: 452,
         quarantined: 7,
+        // The balance in source rows: 452 = 439 + 7 + 4 + 2 + 0.
+        curated: 439,
+        exact_duplicates: 4,
+        superseded: 2,
+        filtered: 0,
         quarantined_by_reason: { malformed_row: 0, missing_required: 3, invalid_type: 3, rule_violation: 1 },
         curated_by_entity: { customers: 111, order_items: 119, orders: 101, payments: 102, products: 6 },
       },
@@ -292,6 +297,9 @@ describe("task handlers with the state machine's input shapes", () => {
       rows_read: "452",
       rows_quarantined: "7",
       rows_curated: "439",
+      rows_exact_duplicates: "4",
+      rows_superseded: "2",
+      rows_filtered: "0",
       record_uri: `s3://sales-pipeline-dev-curated/runs/${RUN}.json`,
     });
     const rules = Object.values(report.sources).flatMap((source) =>

@@ -1,7 +1,8 @@
 import type { RunRecord } from "../../src/core/record-run.js";
 
 /**
- * A run record as RecordRun writes it, for tests: a partial run with a quality failure, 452 rows read; pass
+ * A run record as RecordRun writes it, for tests: a partial run with a quality failure, 452 rows read
+ * (= 440 curated + 7 quarantined + 3 exact duplicates + 2 superseded + 0 filtered); pass
  * `overrides` for what the test is about.
  */
 export const runRecordFixture = (overrides: Partial<RunRecord> = {}): RunRecord => ({
@@ -17,6 +18,10 @@ export const runRecordFixture = (overrides: Partial<RunRecord> = {}): RunRecord 
   rows: {
     read: 452,
     quarantined: 7,
+    curated: 440,
+    exact_duplicates: 3,
+    superseded: 2,
+    filtered: 0,
     quarantined_by_reason: { invalid_type: 7 },
     curated_by_entity: { orders: 101, payments: 102 },
     by_source: {},

@@ -61,7 +61,10 @@ describe("opsRecord", () => {
       quality_verdict: "fail",
       rows_read: "452",
       rows_quarantined: "7",
-      rows_curated: "203",
+      rows_curated: "440",
+      rows_exact_duplicates: "3",
+      rows_superseded: "2",
+      rows_filtered: "0",
       error_name: null,
       error_cause: null,
       record_uri: `s3://curated/runs/${RUN}.json`,
@@ -102,6 +105,9 @@ describe("opsRecord", () => {
     expect(rows.run).toMatchObject({
       rows_read: null,
       rows_curated: null,
+      rows_exact_duplicates: null,
+      rows_superseded: null,
+      rows_filtered: null,
       error_name: "SparkJobFailedError",
     });
     expect(rows.run.error_cause).toHaveLength(4096);
@@ -241,10 +247,13 @@ describe("DuckDbWarehouse.recordRun", () => {
       quality_verdict: "fail",
       rows_read: 452,
       rows_quarantined: 7,
-      rows_curated: 203,
+      rows_curated: 440,
       error_name: null,
       error_cause: null,
       record_uri: "file:///runs/r.json",
+      rows_exact_duplicates: 3,
+      rows_superseded: 2,
+      rows_filtered: 0,
     });
     const results = await warehouse.query(
       `SELECT source_name, rule_name, status, observed, threshold, rows_evaluated, rows_failed, detail

@@ -41,6 +41,17 @@ export const renderRun = (view: RunView, stage: string): string => {
     out.push("", "rows:");
     if (r.read !== null) {
       out.push(`  read ${r.read}, quarantined ${r.quarantined} (${counts(r.quarantined_by_reason)})`);
+      if (typeof r.curated === "number") {
+        const accounted =
+          r.curated +
+          (r.quarantined ?? 0) +
+          (r.exact_duplicates ?? 0) +
+          (r.superseded ?? 0) +
+          (r.filtered ?? 0);
+        out.push(
+          `  balance: read ${r.read} = curated ${r.curated} + quarantined ${r.quarantined} + exact duplicates ${r.exact_duplicates ?? "?"} + superseded ${r.superseded ?? "?"} + filtered ${r.filtered ?? "?"}${accounted === r.read ? "" : ` (UNBALANCED: ${accounted} accounted for)`}`,
+        );
+      }
       out.push(`  curated: ${counts(r.curated_by_entity)}`);
     }
     const publish = record.steps.publish as { files?: number } | null;
