@@ -27,6 +27,27 @@ const firstIssue = (error: z.ZodError): string => {
   return issue ? issue.message : "invalid";
 };
 
+const valueAt = (document: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    document,
+  );
+
+/**
+ * What YAML most likely did to a value the schema refuses, when the value shows it: an unquoted `decimal(12,2)`
+ * inside `{ ... }` is split at its comma into `decimal(12` and a key `2)`.
+ */
+const likelyYamlCause = (value: unknown): string | undefined => {
+  if (typeof value === "string" && /^\s*decimal\s*\(\s*\d+\s*$/.test(value)) {
+    return (
+      `is "${value}": YAML split an unquoted decimal(p,s) at its comma (inside { } a comma separates entries); ` +
+      `write it in quotes, e.g. type: "decimal(12,2)"`
+    );
+  }
+  return undefined;
+};
+
 /**
  * Parses and validates one contract's YAML text. Throws a `ContractError` naming the file, the
  * path inside it and what is wrong.
@@ -47,7 +68,9 @@ export const parseContract = (file: string, text: string): SourceContract => {
   const parsed = sourceContractSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ContractError(file, formatPath(issue?.path ?? []), firstIssue(parsed.error), {
+    const path = issue?.path ?? [];
+    const cause = likelyYamlCause(valueAt(document, path));
+    throw new ContractError(file, formatPath(path), cause ?? firstIssue(parsed.error), {
       cause: parsed.error,
     });
   }

@@ -71,72 +71,169 @@ const feed = z.strictObject({
 
 const severity = z.enum(["warn", "error"]);
 
-const ruleBase = { name: identifier.optional(), severity, description: z.string().optional() };
+const ruleBase = {
+  name: identifier
+    .optional()
+    .describe(
+      "The rule's name in reports and metrics (default: the rule, then `_<column>` or `_<entity>` if any).",
+    ),
+  severity: severity.describe(
+    "`error`: a failing row-level rule quarantines the row (rule_violation), a failing batch-level rule stops the " +
+      "source at the quality gate; `warn`: reported, nothing stopped.",
+  ),
+  description: z.string().optional().describe("Free text shown next to the rule's result."),
+};
 
-const notNullRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("not_null"),
-  column: z.string().min(1),
-  /** Fraction of rows allowed to be null before the rule fails (default 0). */
-  max_fraction: z.number().min(0).max(1).default(0),
-});
-const acceptedValuesRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("accepted_values"),
-  column: z.string().min(1),
-  values: z.array(z.string()).min(1),
-});
+const ruleColumn = z.string().min(1).describe("The source column the rule checks (typed value).");
+
+const notNullRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("not_null"),
+    column: ruleColumn,
+    max_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("With severity warn: fraction of rows allowed to be null before the rule warns."),
+  })
+  .meta({
+    description:
+      "Row-level: the column is not null. With severity error every null row is quarantined (rule_violation).",
+    examples: ["{ rule: not_null, column: order_approved_at, severity: warn, max_fraction: 0.05 }"],
+  });
+const acceptedValuesRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("accepted_values"),
+    column: ruleColumn,
+    values: z.array(z.string()).min(1).describe("The values allowed (compared as text, case-sensitive)."),
+  })
+  .meta({
+    description: "Row-level: a non-null value is one of `values` (null passes; add not_null to forbid it).",
+    examples: [
+      "{ rule: accepted_values, column: payment_type, values: [credit_card, boleto], severity: error }",
+    ],
+  });
 const rangeRule = z
   .strictObject({
     ...ruleBase,
     rule: z.literal("range"),
-    column: z.string().min(1),
-    min: z.number().optional(),
-    max: z.number().optional(),
+    column: ruleColumn,
+    min: z.number().optional().describe("Smallest value allowed (inclusive). At least one of min and max."),
+    max: z.number().optional().describe("Largest value allowed (inclusive)."),
   })
-  .refine((rule) => rule.min !== undefined || rule.max !== undefined, { message: "range needs min or max" });
-const regexRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("regex"),
-  column: z.string().min(1),
-  pattern: z.string().min(1),
-});
-const uniqueRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("unique"),
-  /** The feed's entity: its natural key must be unique within the batch (duplicates are counted). */
-  entity: identifier,
-  /** Fraction of the entity's rows allowed to be duplicates or superseded (default 0). */
-  max_fraction: z.number().min(0).max(1).default(0),
-});
-const maxRejectRateRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("max_reject_rate"),
-  threshold: z.number().min(0).max(1).default(0.05),
-});
-const rowCountMinRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("row_count_min"),
-  min: z.number().int().min(0),
-});
-const rowCountAnomalyRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("row_count_anomaly"),
-  /** How many recent runs of the same source form the baseline (their median). */
-  lookback_runs: z.number().int().min(1).default(7),
-  /** Fail when |rows - median| / median exceeds this. */
-  max_deviation: z.number().positive().default(0.5),
-  /** No verdict until this many earlier runs exist. */
-  min_history: z.number().int().min(1).default(3),
-});
-const freshnessRule = z.strictObject({
-  ...ruleBase,
-  rule: z.literal("freshness"),
-  /** The newest event time must be at most this many hours older than the reference time. */
-  max_age_hours: z.number().positive(),
-  /** batch_date: the dt= date of the object key (end of day); run_time: when the run started. */
-  reference: z.enum(["batch_date", "run_time"]).default("batch_date"),
-});
+  .refine((rule) => rule.min !== undefined || rule.max !== undefined, { message: "range needs min or max" })
+  .meta({
+    description: "Row-level: a non-null numeric value lies within [min, max] (null passes).",
+    examples: ["{ rule: range, column: payment_value, min: 0, severity: error }"],
+  });
+const regexRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("regex"),
+    column: ruleColumn,
+    pattern: z
+      .string()
+      .min(1)
+      .describe("A Java regular expression the raw text must contain (anchor it with ^...$)."),
+  })
+  .meta({
+    description: "Row-level: the column's text matches `pattern` (null passes).",
+    examples: ["{ rule: regex, column: customer_state, pattern: '^[A-Z]{2}$', severity: error }"],
+  });
+const uniqueRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("unique"),
+    entity: identifier.describe("The feed's entity: its natural key must be unique within the batch."),
+    max_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("Fraction of the entity's rows allowed to be exact duplicates or superseded."),
+  })
+  .meta({
+    description:
+      "Batch-level: duplicates of the entity's natural key in the batch (exact duplicates + superseded rows, " +
+      "which deduplication drops) stay within max_fraction.",
+    examples: ["{ rule: unique, entity: payments, severity: warn, max_fraction: 0.05 }"],
+  });
+const maxRejectRateRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("max_reject_rate"),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe("Largest share of quarantined rows among rows read."),
+  })
+  .meta({
+    description:
+      "Batch-level: quarantined rows / rows read of the source's files in the run. With severity error, a source " +
+      "above the threshold does not reach the warehouse (its curated rows are kept, the gate stops it).",
+    examples: ["{ rule: max_reject_rate, threshold: 0.05, severity: error }"],
+  });
+const rowCountMinRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("row_count_min"),
+    min: z.number().int().min(0).describe("Fewest curated rows the source's files of a run must give."),
+  })
+  .meta({
+    description: "Batch-level: the source's curated rows in the run are at least `min`.",
+    examples: ["{ rule: row_count_min, min: 1, severity: warn }"],
+  });
+const rowCountAnomalyRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("row_count_anomaly"),
+    lookback_runs: z
+      .number()
+      .int()
+      .min(1)
+      .default(7)
+      .describe("How many recent runs of the same source form the baseline (their median of rows read)."),
+    max_deviation: z
+      .number()
+      .positive()
+      .default(0.5)
+      .describe("Breach when |rows - median| / median exceeds this."),
+    min_history: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe("No verdict (skipped) until this many earlier runs exist."),
+  })
+  .meta({
+    description:
+      "Batch-level: the rows read in this run are close to the median of the source's recent runs.",
+    examples: ["{ rule: row_count_anomaly, lookback_runs: 7, max_deviation: 0.75, severity: warn }"],
+  });
+const freshnessRule = z
+  .strictObject({
+    ...ruleBase,
+    rule: z.literal("freshness"),
+    max_age_hours: z
+      .number()
+      .positive()
+      .describe("The newest event time must be at most this many hours older than the reference time."),
+    reference: z
+      .enum(["batch_date", "run_time"])
+      .default("batch_date")
+      .describe(
+        "batch_date: the end of the batch date of the files (dt= or the file name); run_time: the run's start.",
+      ),
+  })
+  .meta({
+    description: "Batch-level: the newest event time (the contract's event_time column) is recent enough.",
+    examples: ["{ rule: freshness, max_age_hours: 96, reference: batch_date, severity: warn }"],
+  });
 
 export const qualityRuleSchema = z.discriminatedUnion("rule", [
   notNullRule,

@@ -16,6 +16,8 @@ const shipped = [
 ];
 
 const ORDERS_YAML = await readFile("contracts/orders.yaml", "utf8");
+const PAYMENTS = "contracts/payments.yaml";
+const PAYMENTS_YAML = await readFile(PAYMENTS, "utf8");
 
 /** Expects `parseContract` to fail naming the file and this path, with a message matching `problem`. */
 const expectContractError = (text: string, path: string, problem: RegExp, file = "contracts/orders.yaml") => {
@@ -154,6 +156,15 @@ describe("batch_date: where an object's batch date comes from", () => {
 });
 
 describe("an invalid contract fails with the file, the path inside it and what is wrong", () => {
+  it("an unquoted decimal(p,s) in a { } column names YAML's split as the likely cause", () => {
+    const payments = PAYMENTS_YAML.replace('type: "decimal(12,2)"', "type: decimal(12,2)");
+    expectContractError(
+      payments,
+      "columns[4].type",
+      /split an unquoted decimal\(p,s\).*"decimal\(12,2\)"/,
+      PAYMENTS,
+    );
+  });
   it("unknown entity", () => {
     expectContractError(
       ORDERS_YAML.replace("entity: orders", "entity: invoices"),

@@ -8,6 +8,7 @@ import {
   loadContractBundle,
   readContracts,
 } from "../../contracts/index.js";
+import { rulesReference } from "../../contracts/rules-reference.js";
 import { stageOption } from "../stage-option.js";
 import { projectRoot } from "./shared.js";
 
@@ -27,6 +28,14 @@ export const registerContractsCommand = (program: Command): void => {
       process.stdout.write(
         `contracts: ${sources.length} sources valid (${sources.join(", ")}) -> ${options.out}\n`,
       );
+    });
+  contracts
+    .command("rules")
+    .description(
+      "print the reference of every quality rule (parameters, defaults, an example); docs/contract-rules.md",
+    )
+    .action(() => {
+      process.stdout.write(rulesReference());
     });
   contracts
     .command("validate")
