@@ -9,6 +9,7 @@ import { registerJobsCommand } from "./commands/jobs.js";
 import { registerQuarantineCommand } from "./commands/quarantine.js";
 import { registerQueryCommand } from "./commands/query.js";
 import { registerReplayCommand } from "./commands/replay.js";
+import { registerReportCommand } from "./commands/report.js";
 import { registerRunsCommand } from "./commands/runs.js";
 import { registerSmokeCommand } from "./commands/smoke.js";
 import { registerStatusCommand } from "./commands/status.js";
@@ -28,6 +29,7 @@ export const buildProgram = (): Command => {
   registerReplayCommand(program);
   registerQueryCommand(program);
   registerQuarantineCommand(program);
+  registerReportCommand(program);
   registerDemoCommand(program);
   registerJobsCommand(program);
   registerDoctorCommand(program);

@@ -6,6 +6,7 @@ import type { Row } from "../ports/warehouse.js";
 import { type Confirm, clearOwnedFolder, markDemoStage, nonDemoFiles } from "./fresh-stage.js";
 import { timePerState, viewRun } from "./inspect.js";
 import type { Progress } from "./progress.js";
+import { ANALYTICS, MONTHLY_REVENUE } from "./report-build.js";
 import { type ReportRun, renderReport } from "./report-html.js";
 import { type LocalStage, LocalStage as Stage } from "./stage.js";
 import { starSnapshot } from "./star-summary.js";
@@ -35,18 +36,6 @@ export interface DemoResult {
   readonly matchesTruth: boolean;
   readonly reportPath: string;
 }
-
-const ANALYTICS: Record<string, string> = {
-  "monthly revenue (month-over-month growth)":
-    "SELECT month_start, revenue, orders, mom_growth FROM analytics.monthly_revenue ORDER BY month_start",
-  "category leaders (rank 1 per month)":
-    "SELECT month_start, category_name, category_name_english, revenue FROM analytics.category_leaders WHERE is_leader ORDER BY month_start, category_name",
-  "daily sales by state (top 10 days x states by revenue)":
-    "SELECT * FROM analytics.daily_sales_by_state ORDER BY revenue DESC, 1, 2 LIMIT 10",
-  "delivery performance": "SELECT * FROM analytics.delivery_performance ORDER BY 1 LIMIT 12",
-  "payment mix":
-    "SELECT payment_type, payments, total_value, value_share FROM analytics.payment_mix ORDER BY total_value DESC",
-};
 
 const cell = (value: unknown): string => (value === null || value === undefined ? "∅" : String(value));
 
@@ -202,7 +191,7 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
         wallSeconds,
         runs,
         snapshot,
-        monthlyRevenue: analytics["monthly revenue (month-over-month growth)"] ?? [],
+        monthlyRevenue: analytics[MONTHLY_REVENUE] ?? [],
         analytics,
         truthMatches: truthCheck,
       }),

@@ -3,6 +3,7 @@ import type { RunRecord } from "../core/record-run.js";
 import type { Row } from "../ports/warehouse.js";
 import type { ExecutionSummary, StateVisit } from "../ports/workflow.js";
 import { timePerState } from "./inspect.js";
+import { type RunPoint, runPoints } from "./run-series.js";
 import type { StarSnapshot } from "./star-summary.js";
 
 export interface ReportRun {
@@ -15,7 +16,8 @@ export interface ReportRun {
 export interface ReportInput {
   readonly title: string;
   readonly generatedAt: string;
-  readonly wallSeconds: number;
+  /** The demo's wall time; absent for `pipeline report`. */
+  readonly wallSeconds?: number;
   readonly runs: readonly ReportRun[];
   readonly snapshot: StarSnapshot;
   readonly monthlyRevenue: readonly Row[];
@@ -63,6 +65,139 @@ export const barChartSvg = (
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="bar chart"><line x1="${left}" y1="${height - bottom}" x2="${width - 10}" y2="${height - bottom}" stroke="#888"/>${rects}</svg>`;
 };
 
+const PALETTE = ["#3b6ea5", "#c0733a", "#1a7f37", "#b42318", "#7a4ea5", "#2a9d8f"];
+
+/**
+ * Several series over the same x labels (one per run) as an inline SVG line chart with a legend; a missing value
+ * (null) breaks the line. Used for the monitoring series, the local counterpart of the dashboard's graphs.
+ */
+export const lineChartSvg = (
+  labels: readonly string[],
+  series: readonly { name: string; values: readonly (number | null)[] }[],
+  options: { unit?: string } = {},
+): string => {
+  const width = Math.max(420, labels.length * 40 + 80);
+  const height = 220;
+  const top = 16;
+  const bottom = 30;
+  const left = 60;
+  const right = 10;
+  const max = Math.max(1, ...series.flatMap((line) => line.values.map((value) => value ?? 0)));
+  const x = (i: number) =>
+    left + (labels.length <= 1 ? 0 : ((width - left - right) * i) / (labels.length - 1));
+  const y = (value: number) => height - bottom - ((height - top - bottom) * value) / max;
+  const paths = series
+    .map((line, index) => {
+      const color = PALETTE[index % PALETTE.length] as string;
+      let d = "";
+      let pen = "M";
+      const dots: string[] = [];
+      line.values.forEach((value, i) => {
+        if (value === null) {
+          pen = "M";
+          return;
+        }
+        d += `${pen}${x(i).toFixed(1)},${y(value).toFixed(1)} `;
+        pen = "L";
+        dots.push(
+          `<circle cx="${x(i).toFixed(1)}" cy="${y(value).toFixed(1)}" r="2.5" fill="${color}"><title>${esc(line.name)} ${esc(labels[i])}: ${esc(value)}${esc(options.unit ?? "")}</title></circle>`,
+        );
+      });
+      return `<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="1.5"/>${dots.join("")}`;
+    })
+    .join("");
+  const legend = series
+    .map(
+      (line, index) =>
+        `<text x="${left + index * 110}" y="${height - 6}" font-size="11" fill="${PALETTE[index % PALETTE.length]}">■ ${esc(line.name)}</text>`,
+    )
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(series.map((line) => line.name).join(", "))} per run"><line x1="${left}" y1="${height - bottom}" x2="${width - right}" y2="${height - bottom}" stroke="#888"/><text x="${left - 6}" y="${top + 4}" font-size="10" text-anchor="end">${esc(Math.round(max).toLocaleString("en-US"))}${esc(options.unit ?? "")}</text><text x="${left - 6}" y="${height - bottom}" font-size="10" text-anchor="end">0</text>${paths}${legend}</svg>`;
+};
+
+/**
+ * The monitoring section: the dashboard's series over the report's runs (runs and failures, rows per step, rule
+ * failures by source, load latency, run duration), oldest run first.
+ */
+export const monitoringHtml = (points: readonly RunPoint[]): string => {
+  if (points.length === 0) return "<p>No runs.</p>";
+  const labels = points.map((point) => point.runId.replace(/^(run|replay)-/, "").slice(0, 13));
+  const sources = [...new Set(points.flatMap((point) => Object.keys(point.dqFailuresBySource)))].sort();
+  const failed = points.filter((point) => point.failed).length;
+  return `<p>${points.length} run(s), ${failed} failed, ${points.filter((point) => point.outcome === "partial" || point.outcome === "quality_failed").length} stopped some source at the quality gate.</p>
+<h3>Runs and failures</h3>
+${lineChartSvg(labels, [
+  { name: "failed (1 = yes)", values: points.map((point) => (point.failed ? 1 : 0)) },
+  {
+    name: "DQ stopped (1 = yes)",
+    values: points.map((point) =>
+      point.outcome === "partial" || point.outcome === "quality_failed" ? 1 : 0,
+    ),
+  },
+])}
+<h3>Rows per step</h3>
+${lineChartSvg(labels, [
+  { name: "read", values: points.map((point) => point.rows.read) },
+  { name: "curated", values: points.map((point) => point.rows.curated) },
+  { name: "quarantined", values: points.map((point) => point.rows.quarantined) },
+  { name: "loaded", values: points.map((point) => point.rows.loaded) },
+  { name: "merged", values: points.map((point) => point.rows.merged) },
+])}
+<h3>Data-quality rule failures by source</h3>
+${
+  sources.length === 0
+    ? "<p>No rule failed in these runs.</p>"
+    : lineChartSvg(
+        labels,
+        sources.map((source) => ({
+          name: source,
+          values: points.map((point) => point.dqFailuresBySource[source] ?? 0),
+        })),
+      )
+}
+<h3>Load latency and run duration</h3>
+${lineChartSvg(
+  labels,
+  [
+    { name: "load (AwaitLoad)", values: points.map((point) => point.loadSeconds) },
+    { name: "run", values: points.map((point) => point.seconds) },
+  ],
+  { unit: " s" },
+)}
+${tableHtml(
+  [
+    "run",
+    "started (UTC)",
+    "status",
+    "outcome",
+    "seconds",
+    "read",
+    "curated",
+    "quarantined",
+    "loaded",
+    "merged",
+    "load s",
+    "rules failed",
+  ],
+  points.map((point) => [
+    point.runId,
+    point.startedAt.replace("T", " ").slice(0, 19),
+    point.status,
+    point.outcome ?? "",
+    point.seconds?.toFixed(1) ?? "",
+    point.rows.read ?? "",
+    point.rows.curated ?? "",
+    point.rows.quarantined ?? "",
+    point.rows.loaded ?? "",
+    point.rows.merged ?? "",
+    point.loadSeconds?.toFixed(1) ?? "",
+    Object.entries(point.dqFailuresBySource)
+      .map(([source, n]) => `${source} ${n}`)
+      .join(", "),
+  ]),
+)}`;
+};
+
 /** Horizontal bars (seconds per state). */
 const hbarsSvg = (bars: readonly { label: string; value: number }[]): string => {
   const rowHeight = 22;
@@ -84,8 +219,9 @@ const hbarsSvg = (bars: readonly { label: string; value: number }[]): string => 
 };
 
 /**
- * The demo's report as one self-contained HTML page: runs, per-state timings, data-quality results,
- * the star schema's contents and a revenue-by-month chart.
+ * A stage's report as one self-contained HTML page (the demo's, and `pipeline report`'s): runs, the monitoring
+ * series over them, per-state timings, data-quality results, the star schema's contents and a revenue-by-month
+ * chart.
  *
  * @example
  *   await writeFile(".local/local/report.html", renderReport(input));
@@ -135,7 +271,7 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px}th,td{border
 th{background:#f3f3f3}.ok{color:#1a7f37}.bad{color:#b42318}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 </style></head><body>
 <h1>${esc(input.title)}</h1>
-<p>Generated ${esc(input.generatedAt)} · ${input.runs.length} run(s) · wall time ${input.wallSeconds.toFixed(1)} s${
+<p>Generated ${esc(input.generatedAt)} · ${input.runs.length} run(s)${input.wallSeconds === undefined ? "" : ` · wall time ${input.wallSeconds.toFixed(1)} s`}${
     input.truthMatches
       ? ` · star schema vs the generator's expected truth: <b class="${input.truthMatches.matches ? "ok" : "bad"}">${input.truthMatches.matches ? "match" : "DIFFERENT"}</b>`
       : ""
@@ -158,6 +294,8 @@ ${tableHtml(
     run.record?.error?.error ?? "",
   ]),
 )}
+<h2>Monitoring: the dashboard's series over these runs</h2>
+${monitoringHtml(runPoints(input.runs))}
 <h2>Time per state (all runs)</h2>
 ${hbarsSvg(perState.map((state) => ({ label: state.state, value: state.seconds })))}
 ${tableHtml(

@@ -157,7 +157,9 @@ describe("what a person reads", () => {
     });
     expect(html).toContain("<title>demo &lt;script&gt;</title>");
     expect(html).not.toContain("<script>");
-    expect(html.match(/<svg/g)).toHaveLength(2);
+    // Revenue, time per state, and the monitoring series: runs and failures, rows per step, load latency (no
+    // rule failed, so no DQ chart).
+    expect(html.match(/<svg/g)).toHaveLength(5);
     expect(html).toContain("<title>2017-02: 250.50</title>");
     expect(html).toMatch(/<td>Transform<\/td><td>1<\/td><td>28\.00<\/td><td>96\.6%<\/td>/);
     expect(html).toContain('<b class="ok">match</b>');
