@@ -91,6 +91,22 @@ const checkSemantics = (file: string, contract: SourceContract): void => {
   const fail = (path: string, problem: string): never => {
     throw new ContractError(file, path, problem);
   };
+  contract.feeds.forEach((feed, index) => {
+    for (const [, name] of (feed.filter ?? "").matchAll(NAMED_FILTER)) {
+      if (name !== undefined && !(name in contract.filters)) {
+        const known = Object.keys(contract.filters);
+        fail(
+          `feeds[${index}].filter`,
+          `$${name} is not a named filter of this contract (filters: ${known.length ? known.join(", ") : "none"})`,
+        );
+      }
+    }
+  });
+  for (const [name, expression] of Object.entries(contract.filters)) {
+    if (NAMED_FILTER.test(expression))
+      fail(`filters.${name}`, "a named filter cannot use another one ($name)");
+    NAMED_FILTER.lastIndex = 0;
+  }
   const columns = new Map<string, SourceContract["columns"][number]>();
   contract.columns.forEach((column, index) => {
     if (columns.has(column.name)) fail(`columns[${index}].name`, `duplicate column "${column.name}"`);
@@ -188,10 +204,20 @@ const EXTENSIONS: Record<SourceContract["formats"][number], readonly string[]> =
   parquet: [".parquet"],
 };
 
-const compileFeed = (entity: EntityDefinition, feed: SourceContract["feeds"][number]): CompiledFeed => ({
+/** A feed filter with every `$name` replaced by the contract's named filter, in parentheses. */
+const NAMED_FILTER = /\$([a-z][a-z0-9_]*)/g;
+
+const expandFilter = (filter: string, named: Readonly<Record<string, string>>): string =>
+  filter.replace(NAMED_FILTER, (_, name: string) => `(${named[name]})`);
+
+const compileFeed = (
+  entity: EntityDefinition,
+  feed: SourceContract["feeds"][number],
+  named: Readonly<Record<string, string>>,
+): CompiledFeed => ({
   entity: entity.name,
   key: [...entity.key],
-  filter: feed.filter ?? null,
+  filter: feed.filter === undefined ? null : expandFilter(feed.filter, named),
   select: entity.columns.map((column) => ({
     column: column.name,
     type: column.type,
@@ -225,7 +251,9 @@ export const compileSource = (contract: SourceContract): CompiledSource => ({
     contract.batch_date.from === "file_name"
       ? { from: "file_name", pattern: contract.batch_date.pattern }
       : { from: "key", pattern: null },
-  feeds: contract.feeds.map((feed) => compileFeed(entityByName(feed.entity) as EntityDefinition, feed)),
+  feeds: contract.feeds.map((feed) =>
+    compileFeed(entityByName(feed.entity) as EntityDefinition, feed, contract.filters),
+  ),
   quality: contract.quality.map(compileRule),
 });
 

@@ -63,7 +63,10 @@ const batchDate = z.discriminatedUnion("from", [
 const feed = z.strictObject({
   /** A conformed entity (ARCHITECTURE section 4). */
   entity: identifier,
-  /** Optional Spark SQL boolean over the typed source columns and lineage values: rows it rejects are not fed. */
+  /**
+   * Optional Spark SQL boolean over the typed source columns and lineage values: rows it rejects are not fed.
+   * `$name` stands for the contract's named filter `name` (in parentheses), so a predicate is written once.
+   */
   filter: z.string().min(1).optional(),
   /** entity column -> Spark SQL expression over the typed source columns and lineage values. */
   map: z.record(identifier, z.string().min(1)),
@@ -265,6 +268,8 @@ export const sourceContractSchema = z.strictObject({
   event_time: z.string().min(1).optional(),
   /** Where an object's batch date comes from (default: the key's `dt=` folder). */
   batch_date: batchDate.default({ from: "key" }),
+  /** Named Spark SQL predicates that feed filters use as `$name` (written once, shared by several feeds). */
+  filters: z.record(identifier, z.string().min(1)).default({}),
   feeds: z.array(feed).min(1),
   quality: z.array(qualityRuleSchema).default([]),
 });

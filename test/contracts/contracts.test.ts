@@ -155,6 +155,38 @@ describe("batch_date: where an object's batch date comes from", () => {
   });
 });
 
+describe("named filters: a predicate written once, used by feeds as $name", () => {
+  const withFilters = (filters: string, filter: string): string =>
+    ORDERS_YAML.replace("feeds:\n", `filters:\n${filters}\nfeeds:\n`).replace(
+      "  - entity: orders\n",
+      `  - entity: orders\n    filter: ${filter}\n`,
+    );
+
+  it("compiles $name into the feed's filter, in parentheses", () => {
+    const text = withFilters(
+      "  placed: order_status <> 'created'\n  dated: order_purchase_timestamp IS NOT NULL",
+      "$placed AND $dated",
+    );
+    const source = compileSource(parseContract("contracts/orders.yaml", text));
+    expect(source.feeds[0]?.filter).toBe(
+      "(order_status <> 'created') AND (order_purchase_timestamp IS NOT NULL)",
+    );
+  });
+
+  it("an unknown $name, or a named filter using another, is an error at its path", () => {
+    expectContractError(
+      withFilters("  placed: order_status <> 'created'", "$shipped"),
+      "feeds[0].filter",
+      /\$shipped is not a named filter of this contract \(filters: placed\)/,
+    );
+    expectContractError(
+      withFilters("  placed: order_status <> 'created'\n  both: $placed AND true", "$both"),
+      "filters.both",
+      /cannot use another one/,
+    );
+  });
+});
+
 describe("an invalid contract fails with the file, the path inside it and what is wrong", () => {
   it("an unquoted decimal(p,s) in a { } column names YAML's split as the likely cause", () => {
     const payments = PAYMENTS_YAML.replace('type: "decimal(12,2)"', "type: decimal(12,2)");
