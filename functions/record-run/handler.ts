@@ -4,9 +4,10 @@ import middy from "@middy/core";
 import type { z } from "zod";
 import { getApp } from "../../src/app/index.js";
 import { type ExecutionState, recordRun } from "../../src/core/record-run.js";
+import { runMetricValues } from "../../src/core/run-metrics.js";
 import { recordRunInputSchema } from "../../src/core/task-inputs.js";
 import { logger } from "../../src/observability/logger.js";
-import { publishCount } from "../../src/observability/metrics.js";
+import { publishCount, publishValues } from "../../src/observability/metrics.js";
 import { runContext } from "../../src/observability/middleware.js";
 
 /**
@@ -20,8 +21,15 @@ export const handler = middy(async (event: z.infer<typeof recordRunInputSchema>)
     app,
   );
   // One data point per run: 1 when the run is missing from ops.runs / ops.dq_results (alarmed), else 0.
-  if (app.config.recordFailureMetric)
+  if (app.config.recordFailureMetric) {
     publishCount(app.config.recordFailureMetric, "record-run", warehouseError ? 1 : 0);
+    // The dashboard's rows per step and load wait (src/core/run-metrics.ts).
+    publishValues(
+      app.config.recordFailureMetric.namespace,
+      "record-run",
+      runMetricValues(record, app.config.tuning.awaitLoadMaxWaitSeconds),
+    );
+  }
   return {
     status: record.status,
     record_key: `runs/${record.run_id}.json`,

@@ -29,7 +29,7 @@ export const runInputSchema = z.strictObject({
     .max(80)
     .regex(/^[A-Za-z0-9_-]+$/, "a Step Functions execution name: letters, digits, - and _"),
   started_at: z.iso.datetime({ offset: true }),
-  trigger: z.enum(["s3", "replay"]),
+  trigger: z.enum(["s3", "replay", "schedule"]),
   inputs: z.array(runInputObjectSchema).min(1),
 });
 

@@ -25,3 +25,41 @@ export const publishCount = (metric: CountMetric, service: string, value: number
   metrics.addMetric(metric.name, MetricUnit.Count, value);
   metrics.publishStoredMetrics();
 };
+
+/**
+ * Emits several values of one service at once (one EMF line), dimension `service` only.
+ *
+ * @example
+ *   publishValues("SalesPipeline/dev", "record-run", [{ name: "RowsRead", unit: "Count", value: 452 }]);
+ */
+export const publishValues = (
+  namespace: string,
+  service: string,
+  values: readonly { readonly name: string; readonly unit: "Count" | "Seconds"; readonly value: number }[],
+): void => {
+  if (values.length === 0) return;
+  const metrics = new Metrics({ namespace, serviceName: service });
+  for (const { name, unit, value } of values) metrics.addMetric(name, MetricUnit[unit], value);
+  metrics.publishStoredMetrics();
+};
+
+/**
+ * Emits one count per value of a dimension (one EMF line each, dimensions `service` and `dimension`): e.g. the
+ * sources a quality gate failed, 1 or 0 per source.
+ *
+ * @example
+ *   publishCountsBy({ namespace: "SalesPipeline/dev", name: "SourceQualityFailures" }, "check-quality", "source", { orders: 1 });
+ */
+export const publishCountsBy = (
+  metric: CountMetric,
+  service: string,
+  dimension: string,
+  counts: Readonly<Record<string, number>>,
+): void => {
+  for (const [value, count] of Object.entries(counts)) {
+    const metrics = new Metrics({ namespace: metric.namespace, serviceName: service });
+    metrics.addDimension(dimension, value);
+    metrics.addMetric(metric.name, MetricUnit.Count, count);
+    metrics.publishStoredMetrics();
+  }
+};

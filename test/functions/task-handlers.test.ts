@@ -143,12 +143,20 @@ describe("task handlers with the state machine's input shapes", () => {
       status: "pass",
     });
     expect(s3.keys("sales-pipeline-dev-curated", "dq/history/orders/")).toHaveLength(1);
-    expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ service: "check-quality", DataQualityFailures: 0 });
     expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: "SalesPipeline/dev",
       Dimensions: [["service"]],
       Metrics: [{ Name: "DataQualityFailures", Unit: "Count" }],
+    });
+    // ... and, for the dashboard, one line per source: 1 when its verdict is fail.
+    expect(emf.slice(1).map((line) => [line.source, line.SourceQualityFailures])).toEqual(
+      Object.keys(gate.sources as Record<string, string>).map((source) => [source, 0]),
+    );
+    expect(emf[1]?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: "SalesPipeline/dev",
+      Dimensions: [["service", "source"]],
+      Metrics: [{ Name: "SourceQualityFailures", Unit: "Count" }],
     });
   });
 
@@ -261,7 +269,19 @@ describe("task handlers with the state machine's input shapes", () => {
       invoke(recordRun, await event("record-run-succeeded"), "record-run"),
     );
     expect(result).toEqual({ status: "partial", record_key: `runs/${RUN}.json`, in_warehouse: true });
-    expect(emf).toMatchObject([{ service: "record-run", RunRecordFailures: 0 }]);
+    expect(emf).toMatchObject([
+      { service: "record-run", RunRecordFailures: 0 },
+      // The dashboard's rows per step and the wait for auto-copy (two polls: one wait of 1 s between them).
+      {
+        service: "record-run",
+        RowsRead: 452,
+        RowsCurated: 439,
+        RowsQuarantined: 7,
+        RowsLoaded: 337,
+        RowsMerged: 337,
+        LoadWaitSeconds: 1,
+      },
+    ]);
     const record = JSON.parse(
       new TextDecoder().decode(await app.store.get({ bucket: "curated", key: `runs/${RUN}.json` })),
     );
@@ -320,7 +340,7 @@ describe("task handlers with the state machine's input shapes", () => {
       in_warehouse: false,
       warehouse_error: "WarehouseTimeoutError: record-run: statement still running after 45000 ms",
     });
-    expect(emf).toMatchObject([{ service: "record-run", RunRecordFailures: 1 }]);
+    expect(emf[0]).toMatchObject({ service: "record-run", RunRecordFailures: 1 });
     expect(s3.keys("sales-pipeline-dev-curated", "runs/")).toEqual([`runs/${RUN}.json`]);
     expect(logs.lines().some((line) => line.level === "ERROR" && line.run_id === RUN)).toBe(true);
   });

@@ -28,6 +28,7 @@ const EXPECTED_FUNCTIONS = [
   "notify",
   "record-run",
   "migrate-warehouse",
+  "scheduled-run",
 ];
 
 describe("functions declared in serverless.yml", () => {

@@ -74,6 +74,14 @@ const expectedLambdaGrants = (stage: Stage): Record<string, string[]> => {
       "s3:PutObject ${CuratedBucket.Arn}/quarantine/_unrouted/*",
       ...alertTopic,
     ],
+    // The daily scheduled run: lists the raw bucket, finds the last execution, starts a run (src/core/scheduled-run.ts).
+    ScheduledRunRole: [
+      ...logs("ScheduledDashrunLogGroup"),
+      "s3:ListBucket GetAtt(RawBucket.Arn)",
+      `states:ListExecutions ${stateMachine}`,
+      `states:StartExecution ${stateMachine}`,
+      ...contracts,
+    ],
     PlanBatchRole: [
       ...logs("PlanDashbatchLogGroup"),
       ...contracts,
@@ -151,6 +159,7 @@ const lambdaFunctions: Record<string, string> = {
   NotifyLambdaFunction: "NotifyRole",
   RecordDashrunLambdaFunction: "RecordRunRole",
   MigrateDashwarehouseLambdaFunction: "MigrateWarehouseRole",
+  ScheduledDashrunLambdaFunction: "ScheduledRunRole",
 };
 
 /** Actions that have no resource-level permissions in IAM: "*" is the only resource they accept. */
