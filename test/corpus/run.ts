@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import {
@@ -20,7 +20,7 @@ import { contentBytes } from "./content.js";
  * Parquet (read with DuckDB).
  */
 
-const HERE = dirname(new URL(import.meta.url).pathname);
+const HERE = dirname(fileURLToPath(import.meta.url));
 export const RUN_ID = "corpus-run";
 
 /** The shipped contracts plus `corpus_parquet` (test/corpus/contracts): no shipped contract reads parquet. */

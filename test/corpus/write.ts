@@ -12,7 +12,9 @@ import { contentBytes } from "./content.js";
  * `<out>/unstorable/<id>` instead; `cases.json` still gives its key.
  *
  *   npx tsx test/corpus/write.ts --out .local/corpus
- *   pipeline drop ... / copy <out>/raw/* into a local stage's raw bucket to try them by hand
+ *   pipeline drop .local/corpus/raw/orders   # try the orders cases against a local stage (src/local/README.md)
+ *
+ * The corpus_parquet cases need test/corpus/contracts/corpus_parquet.yaml among the stage's contracts.
  */
 
 const outcomeJson = (outcome: Outcome): Record<string, unknown> =>
