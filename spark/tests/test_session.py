@@ -4,7 +4,7 @@ import os
 import stat
 
 from helpers import file_uri
-from pipeline_spark.fs import jvm_class
+from pipeline_spark.jvm import jvm_class
 from pipeline_spark.session import LOCAL_FS_CLASS, local_fs_jar
 
 

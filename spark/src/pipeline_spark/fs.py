@@ -8,10 +8,10 @@ no ``.crc`` files beside the outputs either.
 from typing import Any
 from urllib.parse import unquote
 
-from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
 from pipeline_spark.errors import InputError
+from pipeline_spark.jvm import hadoop_configuration, jvm_class
 
 
 def hadoop_path(uri: str) -> str:
@@ -24,14 +24,8 @@ def hadoop_path(uri: str) -> str:
     return unquote(uri) if uri.startswith("file:") else uri
 
 
-def jvm_class(spark: SparkSession, name: str) -> Any:
-    """A JVM class by its full name. ``spark._jvm.org.apache...`` would resolve each dotted part
-    in turn, and every part that is not a class costs a scan of all the jars on the class path."""
-    return JavaClass(name, spark.sparkContext._gateway._gateway_client)
-
-
 def _path_and_fs(spark: SparkSession, uri: str) -> Any:
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    conf = hadoop_configuration(spark)
     path = jvm_class(spark, "org.apache.hadoop.fs.Path")(hadoop_path(uri))
     return path, path.getFileSystem(conf)
 

@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from pipeline_spark import fs
 from pipeline_spark.contracts import SOURCE_FILE_WIDTH, Bundle, parse_bundle
 from pipeline_spark.dedup import curated_rows, fed_rows, row_status, union_feeds, with_dedup_status
 from pipeline_spark.errors import ConservationError, PipelineError, describe
 from pipeline_spark.failure import write_error_document
+from pipeline_spark.jvm import with_row_count
 from pipeline_spark.manifest import Manifest, parse_manifest
 from pipeline_spark.metrics import (
     assemble,
@@ -148,17 +148,9 @@ def _read_source(
 
 
 def _write_parquet(frame: DataFrame, uri: str, files: int) -> int:
-    """Writes one output folder (overwriting it) and returns the rows actually written.
-
-    The rows are counted by an observation on the write itself (no second pass). The JVM's
-    ``Observation`` is used directly: PySpark's wrapper looks the class up by its dotted path and
-    reads the result through a Java iterator that ends in an exception, for each write.
-    """
-    spark = frame.sparkSession
-    observation = fs.jvm_class(spark, "org.apache.spark.sql.Observation")()
-    rows = F.count(F.lit(1)).alias("rows")._jc
-    no_more = spark.sparkContext._jvm.PythonUtils.toSeq([])
-    observed = DataFrame(frame.coalesce(files)._jdf.observe(observation, rows, no_more), spark)
+    """Writes one output folder (overwriting it) and returns the rows actually written, counted by an
+    observation on the write itself (no second pass)."""
+    observed, observation = with_row_count(frame.coalesce(files))
     observed.write.mode("overwrite").parquet(fs.hadoop_path(uri))
     return int(observation.getAsJava().get("rows"))
 

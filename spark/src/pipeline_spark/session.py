@@ -8,8 +8,9 @@ import math
 import os
 from typing import Optional
 
-from py4j.java_gateway import java_import
 from pyspark.sql import DataFrame, SparkSession
+
+from pipeline_spark.jvm import hadoop_configuration, import_classes, release_frame, set_logger_level
 
 # Session-level SQL settings every run relies on (safe to set on a running session).
 RUN_CONF = {
@@ -108,20 +109,15 @@ def materialize(frame: DataFrame, small: bool) -> DataFrame:
 
 def release(frame: DataFrame) -> None:
     """Frees what ``materialize`` kept (cached blocks, or the local checkpoint's blocks)."""
-    plan = frame._jdf.queryExecution().analyzed()
-    if plan.nodeName() == "LogicalRDD":
-        plan.rdd().unpersist(False)
-    else:
-        frame.unpersist()
+    release_frame(frame)
 
 
 def configure_run(spark: SparkSession, input_bytes: int) -> int:
     """Applies the per-run settings to a (possibly warm) session; returns the shuffle partitions."""
-    for name in HOT_JVM_CLASSES:
-        java_import(spark._jvm, name)
+    import_classes(spark, HOT_JVM_CLASSES)
     for key, value in RUN_CONF.items():
         spark.conf.set(key, value)
-    hadoop = spark.sparkContext._jsc.hadoopConfiguration()
+    hadoop = hadoop_configuration(spark)
     hadoop.set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
     hadoop.set("parquet.summary.metadata.level", "NONE")
     partitions = shuffle_partitions(input_bytes, spark.sparkContext.defaultParallelism)
@@ -189,8 +185,5 @@ def local_session(master: Optional[str] = None, app_name: str = "pipeline-spark"
         )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("PIPELINE_SPARK_LOG_LEVEL", "WARN"))
-    log4j = spark.sparkContext._jvm.org.apache.logging.log4j
-    log4j.core.config.Configurator.setLevel(
-        "org.apache.spark.sql.catalyst.util.StringUtils", log4j.Level.ERROR
-    )
+    set_logger_level(spark, "org.apache.spark.sql.catalyst.util.StringUtils", "ERROR")
     return spark
