@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ReplaySelection } from "../../core/replay.js";
 import { startReplay } from "../../core/replay.js";
+import { startScheduledRun } from "../../core/scheduled-run.js";
 import { ValidationError } from "../../errors.js";
 import { stageOption } from "../stage-option.js";
 import { cloudApp, isLocal, openLocalStage, positiveInteger, stageTuning } from "./shared.js";
@@ -11,12 +12,16 @@ const selectionOf = (options: {
   from?: string;
   to?: string;
   source?: string[];
-}): ReplaySelection => {
-  const chosen = [options.run, options.object, options.from ?? options.to].filter(Boolean).length;
+  sinceLastRun?: boolean;
+}): ReplaySelection | "since-last-run" => {
+  const chosen = [options.run, options.object, options.from ?? options.to, options.sinceLastRun].filter(
+    Boolean,
+  ).length;
   if (chosen !== 1)
     throw new ValidationError(
-      "replay needs exactly one of --run <id>, --object <key>, --from <date> [--to <date>]",
+      "replay needs exactly one of --run <id>, --object <key>, --from <date> [--to <date>], --since-last-run",
     );
+  if (options.sinceLastRun) return "since-last-run";
   if (options.run) return { kind: "run", runId: options.run };
   if (options.object) return { kind: "object", key: options.object };
   const from = options.from ?? (options.to as string);
@@ -39,6 +44,10 @@ export const registerReplayCommand = (program: Command): void => {
     .option("--to <YYYY-MM-DD>", "last business date of a range (default: --from)")
     .option("--source <name...>", "only these sources (with a date range)")
     .option(
+      "--since-last-run",
+      "the raw files written since the stage's last run, as one run (what the daily schedule of dev/prod starts)",
+    )
+    .option(
       "--max-files <n>",
       "local: files one run takes at most (default: BATCH_MAX_FILES or 200)",
       positiveInteger,
@@ -56,13 +65,25 @@ export const registerReplayCommand = (program: Command): void => {
         from?: string;
         to?: string;
         source?: string[];
+        sinceLastRun?: boolean;
         maxFiles?: number;
         spark: "warm" | "cold";
       }) => {
         const selection = selectionOf(options);
+        const start = async (app: Parameters<typeof startReplay>[1]): Promise<string[]> => {
+          if (selection !== "since-last-run") return startReplay(selection, app);
+          const outcome = await startScheduledRun(app);
+          process.stdout.write(
+            `${outcome.files} file(s) written since ${outcome.since ?? "ever (the stage has no run yet)"}${
+              outcome.skipped.length ? `; ${outcome.skipped.length} no contract accepts` : ""
+            }${outcome.split ? ` -> ${outcome.runs.length} runs: ${outcome.split}` : ""}\n`,
+          );
+          return [...outcome.runs];
+        };
         if (!isLocal(options.stage)) {
           const app = await cloudApp(options.stage);
-          const runs = await startReplay(selection, { ...app, tuning: app.config.tuning });
+          const runs = await start({ ...app, tuning: app.config.tuning });
+          if (runs.length === 0) return;
           process.stdout.write(
             `started ${runs.join(", ")}; follow with: pipeline status <run> --stage ${options.stage}\n`,
           );
@@ -71,8 +92,8 @@ export const registerReplayCommand = (program: Command): void => {
         const tuning = stageTuning(options.maxFiles === undefined ? {} : { batchMaxFiles: options.maxFiles });
         const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark, tuning });
         try {
-          const runs = await startReplay(selection, { ...stage.app, tuning: stage.config.tuning });
-          process.stdout.write(`replaying as ${runs.join(", ")}\n`);
+          const runs = await start({ ...stage.app, tuning: stage.config.tuning });
+          if (runs.length > 0) process.stdout.write(`replaying as ${runs.join(", ")}\n`);
           await stage.settle();
         } finally {
           await stage.close();
