@@ -71,19 +71,24 @@ export const boundMergePlan = async (
     const template = TEMPLATE_ROW.exec(code);
     if (!template)
       throw new ValidationError(`${statement.name}: expected a WITH run_objects AS (<row>) template`);
+    // The first row keeps the template's casts and names (they type the union); the others are bare parameters,
+    // so that a run of many files stays far below the Data API's 100 KB statement size.
+    const names: string[] = [];
     const rows = objects.map((object, index) => {
       const values: Record<string, string> = {
         source_file: object.sourceFile,
         entity_name: object.entity,
         version: object.version,
       };
-      return replaceParameters(template[2] as string, (name) => {
+      const first = replaceParameters(template[2] as string, (name) => {
         if (name === "run_id") return ":run_id";
         const value = values[name];
         if (value === undefined) throw new ValidationError(`${statement.name}: no value for :${name}`);
+        if (index === 0) names.push(name);
         params[`o${index}_${name}`] = value;
         return `:o${index}_${name}`;
       });
+      return index === 0 ? first : `\n    SELECT ${names.map((name) => `:o${index}_${name}`).join(", ")}`;
     });
     const sql = code.replace(TEMPLATE_ROW, (_all, open: string, _row: string, close: string) => {
       return `${open}${rows.join("\n    UNION ALL")}${close}`;

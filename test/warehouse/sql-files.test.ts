@@ -141,8 +141,8 @@ describe("mergePlan", () => {
         "        CAST(:o0_entity_name AS VARCHAR(64)) AS entity_name,",
         "        CAST(:o0_version AS VARCHAR(64)) AS version_token",
         "    UNION ALL",
-        "    SELECT",
-        "        CAST(:o1_source_file AS VARCHAR(1024)) AS source_file,",
+        "    SELECT :o1_source_file, :o1_entity_name, :o1_version",
+        "),",
       ].join("\n"),
     );
     expect(bound.params).toEqual({
@@ -155,6 +155,17 @@ describe("mergePlan", () => {
       o1_entity_name: "payments",
       o1_version: "001796591735124:",
     });
+    // The largest run the trigger makes (BATCH_MAX_FILES = 200), each file feeding four entities, stays far below
+    // the Data API's 100 KB statement size.
+    const many = Array.from({ length: 800 }, (_, index) => ({
+      sourceFile: `s3://sales-pipeline-prod-raw/sales_export/dt=2017-01-05/export-${index}.csv`,
+      entity: "order_items",
+      version: "001796591735123:000000000000000055AED6DCD90281E5",
+    }));
+    const large = (await boundMergePlan(files, "run-1", many)).statements.find((s) =>
+      s.name.endsWith("005_core_source_objects.sql"),
+    );
+    expect(large?.sql.length).toBeLessThan(70_000);
     const none = await boundMergePlan(files, "run-1", []);
     expect(none.statements.map((s) => s.name)).not.toContain("merge/005_core_source_objects.sql");
     expect(none.params.merge_id).not.toBe(bound.params.merge_id);
