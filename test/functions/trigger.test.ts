@@ -118,6 +118,45 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
     ]);
   });
 
+  it("makes each PUT of a key a new version and a new run, even of the same bytes; in one window the later PUT wins", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow });
+    const put = (messageId: string, eventTime: string, sequencer: string): S3ObjectEvent => ({
+      messageId,
+      eventName: "ObjectCreated:Put",
+      eventTime,
+      bucket: "raw",
+      key: "orders/dt=2017-01-05/o.csv",
+      size: 10,
+      etag: "same-bytes",
+      sequencer,
+    });
+    const deps = { ...app, tuning: app.config.tuning };
+    const first = await routeBatch([put("m1", "2026-11-21T19:46:58.120Z", "0062B4C0E2A1D2F1A8")], [], deps);
+    // The same bytes put again later: same key and ETag, a newer version, a new run (not a duplicate delivery).
+    const again = await routeBatch([put("m2", "2026-11-21T19:50:00.000Z", "0062B4C0E2A1D2F1F0")], [], deps);
+    // Both PUTs in one window: one run, carrying the later one (greater sequencer, whatever the message order).
+    const both = await routeBatch(
+      [
+        put("m4", "2026-11-21T19:46:58.120Z", "0062B4C0E2A1D2F1F1"),
+        put("m3", "2026-11-21T19:46:58.120Z", "0062B4C0E2A1D2F1A9"),
+      ],
+      [],
+      deps,
+    );
+    expect([first, again, both].map((outcome) => outcome.runs.map((run) => run.alreadyExisted))).toEqual([
+      [false],
+      [false],
+      [false],
+    ]);
+    expect(new Set(workflow.started.map((run) => run.name)).size).toBe(3);
+    expect(workflow.started.map((run) => run.input.inputs.map((input) => input.version))).toEqual([
+      ["001795290418120:000000000000000062B4C0E2A1D2F1A8"],
+      ["001795290600000:000000000000000062B4C0E2A1D2F1F0"],
+      ["001795290418120:000000000000000062B4C0E2A1D2F1F1"],
+    ]);
+  });
+
   it("routes keys without a real batch date, or with ./../empty segments, to _unrouted with a reason and an alert", async () => {
     const workflow = new RecordingWorkflow();
     const app = await testApp(await tempDir(), { workflow });

@@ -240,6 +240,32 @@ describe("RedshiftWarehouse.merge", () => {
     expect(sleeps).toEqual([100, 200, 400, 400, 100, 200, 400, 400]);
   });
 
+  it("sends the run's file versions as parameters of the statement that records them, in the same batch", async () => {
+    const { warehouse } = build();
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: "batch-7" });
+    redshift.on(DescribeStatementCommand, { Id: "batch-7" }).resolves({ Id: "batch-7", Status: "FINISHED" });
+    redshift.on(ExecuteStatementCommand).resolves({ Id: "report-7" });
+    redshift
+      .on(DescribeStatementCommand, { Id: "report-7" })
+      .resolves({ Id: "report-7", Status: "FINISHED" });
+    const objects = [
+      { sourceFile: "s3://raw/orders/dt=2017-01-05/o.csv", entity: "orders", version: "001796591735123:" },
+    ];
+    await warehouse.merge(RUN, objects);
+    const input = redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input;
+    expect(input?.Sqls).toHaveLength((await boundMergePlan(files, RUN, objects)).statements.length);
+    expect(input?.Sqls?.[1]).toContain("CAST(:o0_source_file AS VARCHAR(1024)) AS source_file");
+    expect([...(input?.Parameters ?? [])].sort((a, b) => ((a.name ?? "") < (b.name ?? "") ? -1 : 1))).toEqual(
+      [
+        { name: "merge_id", value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+        { name: "o0_entity_name", value: "orders" },
+        { name: "o0_source_file", value: "s3://raw/orders/dt=2017-01-05/o.csv" },
+        { name: "o0_version", value: "001796591735123:" },
+        { name: "run_id", value: RUN },
+      ],
+    );
+  });
+
   it("refuses a run id that is not an execution name before calling AWS", async () => {
     const { warehouse } = build();
     await expect(warehouse.merge("run'; DROP TABLE core.orders; --", [])).rejects.toThrow(/run id/);
