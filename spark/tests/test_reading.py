@@ -285,3 +285,44 @@ def test_many_multiline_records_are_joined_through_a_join_instead_of_a_literal_m
     joined, _ = read_one(spark, tmp_path, text, source(multiline=True))
     assert joined == expected
     assert [row[0] for row in joined] == [2, 4, 5]
+
+
+def test_utf16_text_a_header_naming_a_column_twice_or_none_reject_the_file(spark, tmp_path):
+    files = [
+        write(tmp_path, "\ufeffid,name,price\n1,a,2\n".encode("utf-16-le"), "utf16le.csv"),
+        write(tmp_path, "\ufeffid,name,price\n1,a,2\n".encode("utf-16-be"), "utf16be.csv"),
+        write(tmp_path, "id,name,ID,price\n1,a,1,2\n", "twice.csv"),
+        write(tmp_path, "id;name;price\n1;a;2\n", "semicolons.csv"),
+        write(tmp_path, "1,a,2\n2,b,3\n", "no-header.csv"),
+        write(tmp_path, "id,name,price\n1,a,2\n", "good.csv"),
+    ]
+    records, notes = read_files(spark, source(), files)
+    assert [record[:2] for record in records] == [(5, 2)]
+    assert (
+        notes[0]["error"] == "UTF-16 text (it starts with a UTF-16 byte order mark): save the file as UTF-8"
+    )
+    assert notes[1]["error"] == notes[0]["error"]
+    assert notes[2]["error"] == (
+        "header: column id appears 2 times (fields 1, 3): which one is the column is ambiguous"
+    )
+    assert notes[3]["error"].startswith(
+        "header: none of the contract's columns is in the first line ('id;name;price')"
+    )
+    assert "is the delimiter ',' right" in notes[3]["error"]
+    assert notes[4]["error"].startswith(
+        "header: none of the contract's columns is in the first line ('1,a,2')"
+    )
+
+
+def test_two_json_objects_on_one_line_are_malformed_but_brackets_inside_strings_are_not(spark, tmp_path):
+    text = (
+        '{"id": 1, "name": "a"}{"id": 2, "name": "b"}\n'
+        '{"id": 3, "name": "x} {y"}\n'
+        '{"id": 4, "name": "a"} [1]\n'
+    )
+    rows, _ = read_one(spark, tmp_path, text, name="f.jsonl")
+    assert [(row[0], row[1]) for row in rows] == [
+        (1, "more than one JSON value on the line"),
+        (2, None),
+        (3, "invalid JSON"),
+    ]

@@ -200,6 +200,15 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
       detail: `"${name}" does not end with one of ${contract.extensions.join(", ")}`,
     };
   }
+  if (extension.endsWith(".gz") && !file.endsWith(".gz")) {
+    // The readers (Hadoop's codec lookup in Spark) decompress by the exact suffix: `.GZ` would be read as text.
+    return {
+      ok: false,
+      reason: "unsupported_format",
+      source,
+      detail: `"${file}": a gzip file must end in lowercase .gz to be decompressed; rename it`,
+    };
+  }
   // Bundles compiled before contracts could say where the date comes from read it from the key.
   const dated = batchDateOf(
     segments.slice(1, -1),

@@ -48,7 +48,8 @@ from pyspark.sql.types import (
 
 from pipeline_spark.contracts import CsvOptions, Source
 from pipeline_spark.errors import root_cause
-from pipeline_spark.fs import hadoop_path, jvm_class
+from pipeline_spark.fs import hadoop_path
+from pipeline_spark.jvm import jvm_class
 from pipeline_spark.metrics import union_all
 from pipeline_spark.sql import ident, literal
 
@@ -97,6 +98,7 @@ DEFAULT_CSV = CsvOptions(header=True, delimiter=",", quote='"', escape='"', enco
 # A quoted field may span at most this many lines (multiline contracts); a quote left open longer is
 # treated as a stray quote: its line is malformed and the lines after it are read as records.
 MAX_RECORD_LINES = 10_000
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Lines of multiline records looked up in a literal map; beyond this, a (broadcast) join.
 MAX_LOOKUP_ENTRIES = 20_000
 _GLOB_CHARACTERS = re.compile(r"([\\*?\[\]{}])")
@@ -432,6 +434,16 @@ def header_positions(header: Sequence[str], columns: Sequence[str]) -> tuple[lis
     return positions, missing, unexpected
 
 
+def _named_twice(header: Sequence[str], columns: Sequence[str]) -> Optional[str]:
+    """Names a contract column the header carries more than once (exactly, or ignoring case and spaces)."""
+    for column in columns:
+        wanted = column.strip().lower()
+        places = [position + 1 for position, name in enumerate(header) if name.strip().lower() == wanted]
+        if len(places) > 1:
+            return f"column {column} appears {len(places)} times (fields {', '.join(map(str, places))})"
+    return None
+
+
 @dataclass
 class _FilePlan:
     """Per file: where its lines start, what to skip, how its fields map onto the contract."""
@@ -486,6 +498,11 @@ def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _Fil
     plan = _FilePlan(item, deltas, 0, len(columns), tuple(identity), _note(layout.error), [])
     if layout.error:
         return plan
+    if layout.first_line is not None and layout.first_line[2][:2] in UTF16_BOMS:
+        # Lines are split on the byte 0x0A, which UTF-16 text spreads over two bytes: every line would be
+        # NUL-ridden garbage. Say what the file is instead of quarantining each of its lines.
+        plan.note = _note("UTF-16 text (it starts with a UTF-16 byte order mark): save the file as UTF-8")
+        return plan
     if item.format != "csv":
         plan.note["lines"] = _line_balance(offset, 0, layout.blank, 0, [])
         return plan
@@ -505,6 +522,17 @@ def plan_file(layout: _FileLayout, source: Source, python_encoding: str) -> _Fil
             plan.note = _note(f"header: unparseable CSV: {error}")
             return plan
         positions, missing, unexpected = header_positions(header, columns)
+        twice = _named_twice(header, columns)
+        if twice:
+            plan.note = _note(f"header: {twice}: which one is the column is ambiguous")
+            return plan
+        if columns and all(position < 0 for position in positions):
+            shown = text if len(text) <= 120 else text[:117] + "..."
+            plan.note = _note(
+                f"header: none of the contract's columns is in the first line ({shown!r}): is the delimiter "
+                f"{options.delimiter!r} right, and does the file start with a header?"
+            )
+            return plan
         plan.width = len(header)
         plan.positions = tuple(positions)
         plan.note = _note(None, missing, unexpected)
@@ -703,8 +731,25 @@ def _records_jsonl(lines: DataFrame, source: Source) -> DataFrame:
         "_text",
         f"coalesce({checks}, CASE WHEN NOT startswith(ltrim(_text), '{{') THEN 'not a JSON object' "
         f"WHEN __p.{_CORRUPT} IS NOT NULL OR NOT endswith(rtrim(_text), '}}') "
-        f"THEN 'invalid JSON' END, {duplicate}, {nested_check}) AS _malformed",
+        f"THEN 'invalid JSON' WHEN {_two_values('_text')} THEN 'more than one JSON value on the line' END, "
+        f"{duplicate}, {nested_check}) AS _malformed",
         f"array({', '.join(values)}) AS _values",
+    )
+
+
+# A value closing and the next opening with nothing but spaces between them: never inside one JSON object
+# (values are separated by commas), so outside strings it means two objects on one line (a lost line
+# break); from_json would read the first and ignore the rest.
+_VALUE_THEN_VALUE = r"[}\]]\s*+[{\[]"
+_JSON_STRING = r'"(?:[^"\\]++|\\.)*+"'
+
+
+def _two_values(text: str) -> str:
+    """SQL: the line holds a JSON value right after another (checked outside strings, after a cheap test)."""
+    pattern = literal(_VALUE_THEN_VALUE)
+    return (
+        f"({text} RLIKE {pattern} AND "
+        f"regexp_replace({text}, {literal(_JSON_STRING)}, '\"\"') RLIKE {pattern})"
     )
 
 
