@@ -44,3 +44,21 @@ def test_money_and_measures_that_would_be_rounded_or_overflow_are_invalid_type(
     }
     curated = {row["product_id"]: row["weight_g"] for row in batch.curated(spark, "products").collect()}
     assert curated == {"p1": Decimal("1.50"), "p5": None}
+
+
+def test_a_declared_max_length_quarantines_longer_values_as_too_long(spark, bundle_document, tmp_path):
+    document = json.loads(json.dumps(bundle_document))
+    columns = document["sources"]["customers"]["columns"]
+    next(column for column in columns if column["name"] == "customer_city")["max_length"] = 10
+    header = "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state"
+    rows = ["c1,p1,01310,sao paulo,SP", "c2,p2,01310,rio de janeiro,RJ", "c3,p3,01310,bras\u00edlia,DF"]
+    batch = Batch(tmp_path)
+    batch.add("customers", "customers-2017-01-05.csv", "\n".join([header, *rows]) + "\n")
+    metrics = batch.run(spark, parse_bundle(json.dumps(document)))
+    assert metrics["conservation"]["holds"]
+    quarantined = [
+        (row["customer_id"], row["_reason"], row["_reason_column"], row["_reason_detail"])
+        for row in batch.quarantine(spark, "customers").collect()
+    ]
+    # 'brasília' is 8 characters, 9 bytes: within 10.
+    assert quarantined == [("c2", "too_long", "customer_city", "14 bytes, the contract allows 10")]

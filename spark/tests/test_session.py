@@ -53,3 +53,17 @@ def test_the_driver_jvm_has_room_to_keep_compiling_across_many_warm_runs(spark):
     }
     assert sizes, "no code cache memory pool found"
     assert sum(sizes.values()) >= 500 * 2**20, sizes
+
+
+def test_only_a_tiny_batch_is_evaluated_without_code_generation(spark):
+    from pipeline_spark.session import TINY_BATCH_BYTES, configure_run
+
+    try:
+        configure_run(spark, TINY_BATCH_BYTES)
+        assert spark.conf.get("spark.sql.codegen.wholeStage") == "false"
+        assert spark.conf.get("spark.sql.codegen.factoryMode") == "NO_CODEGEN"
+        configure_run(spark, TINY_BATCH_BYTES + 1)  # still one partition, but enough rows to pay for codegen
+        assert spark.conf.get("spark.sql.codegen.wholeStage") == "true"
+        assert spark.conf.get("spark.sql.codegen.factoryMode") == "FALLBACK"
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "2")

@@ -245,6 +245,7 @@ export const compileSource = (contract: SourceContract): CompiledSource => ({
     type: column.type,
     format: column.format ?? null,
     required: column.required,
+    ...(column.max_length === undefined ? {} : { max_length: column.max_length }),
   })),
   event_time: contract.event_time ?? null,
   batch_date:

@@ -24,6 +24,11 @@ const sourceColumn = z.strictObject({
   format: z.string().min(1).optional(),
   /** An empty (or null-token) value sends the row to quarantine (`missing_required`). */
   required: z.boolean().default(false),
+  /**
+   * Most bytes (UTF-8) a value may have; a longer one quarantines its row as `too_long`. Without it only the
+   * warehouse width of the entity column the value feeds applies.
+   */
+  max_length: z.number().int().positive().optional(),
   description: z.string().optional(),
 });
 

@@ -39,6 +39,8 @@ export interface CompiledSource {
     readonly type: string;
     readonly format: string | null;
     readonly required: boolean;
+    /** Most bytes a value may have (declared in the contract); longer values are too_long. */
+    readonly max_length?: number;
   }[];
   readonly event_time: string | null;
   /** Where an object's batch date comes from: the key's `dt=` folder, or a pattern on the file name. */

@@ -155,6 +155,18 @@ describe("batch_date: where an object's batch date comes from", () => {
   });
 });
 
+describe("a column's declared max_length", () => {
+  it("is carried into the bundle only where it is declared", () => {
+    const text = ORDERS_YAML.replace(
+      "  - { name: order_status, type: string, required: true }",
+      "  - { name: order_status, type: string, required: true, max_length: 12 }",
+    );
+    const columns = compileSource(parseContract("contracts/orders.yaml", text)).columns;
+    expect(columns.find((column) => column.name === "order_status")?.max_length).toBe(12);
+    expect(columns.find((column) => column.name === "order_id")).not.toHaveProperty("max_length");
+  });
+});
+
 describe("named filters: a predicate written once, used by feeds as $name", () => {
   const withFilters = (filters: string, filter: string): string =>
     ORDERS_YAML.replace("feeds:\n", `filters:\n${filters}\nfeeds:\n`).replace(

@@ -52,6 +52,7 @@ class SourceColumn:
     type: str
     format: Optional[str]
     required: bool
+    max_length: Optional[int] = None  # bytes the contract allows; longer values are too_long
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
                 type=column_type,
                 format=column.get("format"),
                 required=bool(column.get("required", False)),
+                max_length=column.get("max_length"),
             )
         )
     csv_raw = raw.get("csv")

@@ -278,6 +278,16 @@ def validate_source(
                         literal("blank or null-like key value"),
                     )
                 )
+    for i, column in enumerate(source.columns):
+        if column.max_length is not None:
+            later_checks.append(
+                Check(
+                    f"coalesce(octet_length(__v{i}) > {column.max_length}, false)",
+                    "too_long",
+                    column.name,
+                    f"concat(octet_length(__v{i}), ' bytes, the contract allows {column.max_length}')",
+                )
+            )
     for i, feed in enumerate(source.feeds):
         entity = entities[feed.entity]
         for select, entity_column in zip(feed.select, entity.columns):
