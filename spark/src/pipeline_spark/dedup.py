@@ -10,6 +10,7 @@ a row the replaced file had beaten must come back.
 from collections.abc import Sequence
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from pipeline_spark.contracts import Entity
 from pipeline_spark.sql import ident, literal
@@ -34,6 +35,15 @@ def union_feeds(frames: Sequence[DataFrame]) -> DataFrame:
     for frame in frames[1:]:
         result = result.unionByName(frame)
     return result
+
+
+def by_natural_key(rows: DataFrame, entity: Entity, single_partition: bool) -> DataFrame:
+    """Spreads an entity's rows over the run's partitions by its natural key: both windows of
+    ``with_dedup_status`` partition by a superset of it, so they share this one shuffle (each window
+    would otherwise shuffle the rows on its own keys). A batch processed as one partition needs none."""
+    if single_partition:
+        return rows
+    return rows.repartition(*[F.col(ident(name)) for name in entity.key])
 
 
 def with_dedup_status(rows: DataFrame, entity: Entity) -> DataFrame:

@@ -21,7 +21,14 @@ from pyspark.sql import DataFrame, SparkSession
 
 from pipeline_spark import fs
 from pipeline_spark.contracts import SOURCE_FILE_WIDTH, Bundle, parse_bundle
-from pipeline_spark.dedup import curated_rows, fed_rows, row_status, union_feeds, with_dedup_status
+from pipeline_spark.dedup import (
+    by_natural_key,
+    curated_rows,
+    fed_rows,
+    row_status,
+    union_feeds,
+    with_dedup_status,
+)
 from pipeline_spark.errors import ConservationError, PipelineError, describe
 from pipeline_spark.failure import write_error_document
 from pipeline_spark.jvm import with_row_count
@@ -46,8 +53,10 @@ from pipeline_spark.validation import (
     FileLineage,
     RunValues,
     check_feed_expressions,
+    kept_columns,
     quarantine_rows,
     validate_source,
+    with_run_lineage,
 )
 
 log = logging.getLogger("pipeline_spark")
@@ -187,23 +196,18 @@ def run_job(
     small = partitions == 1
     scans = _scan_text(spark, bundle, readable, small)
     validated: dict[str, DataFrame] = {}
+    kept_frames: list[DataFrame] = []  # what materialize keeps, released at the end
     for name in sorted(readable):
         raw = _read_source(spark, bundle, name, readable[name], scans.get(name))
         if small:
             # A small batch is processed as one partition end to end: a single-partition plan
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.
             raw = raw.coalesce(1)
-        validated[name] = materialize(
-            validate_source(
-                raw,
-                bundle.sources[name],
-                bundle.entities,
-                lineage,
-                run,
-                file_indexes=[entry["index"] for entry in readable[name]],
-            ),
-            small=small,
-        )
+        indexes = [entry["index"] for entry in readable[name]]
+        checked = validate_source(raw, bundle.sources[name], bundle.entities, lineage, run, file_indexes=indexes)
+        kept = materialize(kept_columns(checked, bundle.sources[name]), small=small)
+        kept_frames.append(kept)
+        validated[name] = with_run_lineage(kept, lineage, run, indexes)
 
     feeds_by_entity: dict[str, list[DataFrame]] = defaultdict(list)
     entity_sources: dict[str, list[str]] = defaultdict(list)
@@ -213,7 +217,10 @@ def run_job(
             if name not in entity_sources[feed.entity]:
                 entity_sources[feed.entity].append(name)
     ranked: dict[str, DataFrame] = {
-        entity: materialize(with_dedup_status(union_feeds(frames), bundle.entities[entity]), small=small)
+        entity: materialize(
+            with_dedup_status(by_natural_key(union_feeds(frames), bundle.entities[entity], small), bundle.entities[entity]),
+            small=small,
+        )
         for entity, frames in sorted(feeds_by_entity.items())
     }
 
@@ -266,7 +273,7 @@ def run_job(
         error.metrics = metrics  # type: ignore[attr-defined]
         raise
     finally:
-        for frame in list(validated.values()) + list(ranked.values()):
+        for frame in kept_frames + list(ranked.values()):
             release(frame)
     _finish(metrics, clock)
     return metrics

@@ -190,9 +190,7 @@ def validate_source(
         "_raw_record",
         "_values",
         "_file_note",
-        f"{literal(run.run_id)} AS _run_id",
-        f"{_by_file(lineage.uris, file_indexes)} AS _source_file",
-        f"CAST({literal(run.ingested_at)} AS timestamp) AS _ingested_at",
+        *_run_lineage(lineage, run, file_indexes),
         f"to_timestamp({_by_file(lineage.batch_dates, file_indexes)}, 'yyyy-MM-dd') AS _batch_date",
         f"CAST({_by_file(lineage.uploaded_at, file_indexes)} AS timestamp) AS _uploaded_at",
         *texts,
@@ -324,6 +322,52 @@ def validate_source(
         else "CAST(NULL AS string) AS _reason_detail",
         f"coalesce(__check > {len(source_checks)}, true) AS __typed_ok",
     )
+
+
+def kept_columns(validated: DataFrame, source: Source) -> DataFrame:
+    """The columns a validated source is kept (materialized) with: what the metrics, the feeds and the
+    quarantine read, each value only on the rows that read it.
+
+    The text values, the typed columns and the run's constants are not kept: a kept row is copied into
+    memory and read back by every output, and those columns made it several times wider than the raw
+    record (the feeds' structs already hold the typed values). ``with_run_lineage`` puts the constants
+    back, computed from ``_file_idx``, on the kept frame.
+    """
+    feeds = [
+        f"CASE WHEN {fed(index)} THEN __feed{index} END AS __feed{index}" for index in range(len(source.feeds))
+    ]
+    return validated.selectExpr(
+        "_file_idx",
+        "_record_seq",
+        "_source_line",
+        "_file_note",
+        "_raw_record",
+        "CASE WHEN _reason IS NOT NULL THEN _values END AS _values",
+        "CASE WHEN _reason IS NULL THEN _event_time END AS _event_time",
+        "_reason",
+        "_reason_column",
+        "_reason_detail",
+        "__typed_ok",
+        *[f"__rule{k}" for k in range(len(row_rules(source)))],
+        *[f"__pass{index}" for index in range(len(source.feeds))],
+        *feeds,
+    )
+
+
+def with_run_lineage(
+    kept: DataFrame, lineage: FileLineage, run: RunValues, file_indexes: Optional[Sequence[int]] = None
+) -> DataFrame:
+    """Adds the lineage columns that are the same for every row of a file (``_run_id``, ``_source_file``,
+    ``_ingested_at``) to a frame with ``_file_idx``."""
+    return kept.selectExpr("*", *_run_lineage(lineage, run, file_indexes))
+
+
+def _run_lineage(lineage: FileLineage, run: RunValues, file_indexes: Optional[Sequence[int]]) -> list[str]:
+    return [
+        f"{literal(run.run_id)} AS _run_id",
+        f"{_by_file(lineage.uris, file_indexes)} AS _source_file",
+        f"CAST({literal(run.ingested_at)} AS timestamp) AS _ingested_at",
+    ]
 
 
 def fed(feed_index: int) -> str:
