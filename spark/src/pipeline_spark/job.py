@@ -204,7 +204,9 @@ def run_job(
             # satisfies every grouping, so the aggregations and windows need no shuffle at all.
             raw = raw.coalesce(1)
         indexes = [entry["index"] for entry in readable[name]]
-        checked = validate_source(raw, bundle.sources[name], bundle.entities, lineage, run, file_indexes=indexes)
+        checked = validate_source(
+            raw, bundle.sources[name], bundle.entities, lineage, run, file_indexes=indexes
+        )
         kept = materialize(kept_columns(checked, bundle.sources[name]), small=small)
         kept_frames.append(kept)
         validated[name] = with_run_lineage(kept, lineage, run, indexes)
@@ -218,7 +220,9 @@ def run_job(
                 entity_sources[feed.entity].append(name)
     ranked: dict[str, DataFrame] = {
         entity: materialize(
-            with_dedup_status(by_natural_key(union_feeds(frames), bundle.entities[entity], small), bundle.entities[entity]),
+            with_dedup_status(
+                by_natural_key(union_feeds(frames), bundle.entities[entity], small), bundle.entities[entity]
+            ),
             small=small,
         )
         for entity, frames in sorted(feeds_by_entity.items())

@@ -334,7 +334,8 @@ def kept_columns(validated: DataFrame, source: Source) -> DataFrame:
     back, computed from ``_file_idx``, on the kept frame.
     """
     feeds = [
-        f"CASE WHEN {fed(index)} THEN __feed{index} END AS __feed{index}" for index in range(len(source.feeds))
+        f"CASE WHEN {fed(index)} THEN __feed{index} END AS __feed{index}"
+        for index in range(len(source.feeds))
     ]
     return validated.selectExpr(
         "_file_idx",
