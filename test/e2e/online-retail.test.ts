@@ -151,7 +151,7 @@ const ukDate = (at: string): string => {
 };
 
 const fileContent = (lines: readonly Line[]): string =>
-  [
+  `${[
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
     ...lines.map((l) =>
       [
@@ -165,7 +165,7 @@ const fileContent = (lines: readonly Line[]): string =>
         csvField(l.country),
       ].join(","),
     ),
-  ].join("\n") + "\n";
+  ].join("\n")}\n`;
 
 const cents = (price: string): number => {
   const [whole, fraction = ""] = price.split(".") as [string, string?];
@@ -178,7 +178,7 @@ const isSale = (l: Line): boolean => l.quantity > 0 && !l.invoice.startsWith("C"
 const versionsOf = <T>(
   observations: readonly Line[],
   keyOf: (l: Line) => string | null,
-  valueOf: (l: Line) => T,
+  attributesOf: (l: Line) => T,
 ): Map<string, { value: T; from: string }[]> => {
   const ordered = [...observations].sort(
     (a, b) => a.at.localeCompare(b.at) || a.file.localeCompare(b.file) || a.line - b.line,
@@ -188,7 +188,7 @@ const versionsOf = <T>(
     const key = keyOf(l);
     if (key === null) continue;
     const list = versions.get(key) ?? [];
-    const value = valueOf(l);
+    const value = attributesOf(l);
     if (list.length === 0 || JSON.stringify(list.at(-1)?.value) !== JSON.stringify(value))
       list.push({ value, from: l.at });
     versions.set(key, list);
