@@ -51,7 +51,7 @@ export interface EntityDefinition {
   };
 }
 
-/** Widths of the warehouse's text columns (sql/ddl/01*_staging_*.sql; a test keeps the two equal). */
+/** Widths of the warehouse's text columns (sql/ddl, after every migration; test/contracts/catalogue.test.ts keeps them equal). */
 const ID_WIDTH = 64;
 const ZIP_WIDTH = 16;
 const NAME_WIDTH = 256;
