@@ -134,6 +134,23 @@ def test_curated_schema_has_exact_types(spark, olist_run):
     }
 
 
+def test_curated_files_follow_the_catalogue_in_staging_column_order(spark, bundle_document, olist_run):
+    # COPY maps a Parquet file's columns onto the staging table's by position: the bundle's curated_columns
+    # (src/contracts/entities.ts, curatedColumns; test/contracts/catalogue.test.ts checks them against the DDL
+    # after every migration) are exactly the written files' columns, names, order and types.
+    batch, _ = olist_run
+    entities = bundle_document["entities"]
+    checked = []
+    for entity in sorted(entities):
+        if not batch.curated_path(entity).exists():
+            continue
+        written = [(f.name, f.dataType.simpleString()) for f in batch.curated(spark, entity).schema]
+        expected = [(c["name"], c["type"]) for c in entities[entity]["curated_columns"]]
+        assert written == expected, entity
+        checked.append(entity)
+    assert {"customers", "order_items", "payments"} <= set(checked)
+
+
 def test_outputs_are_data_files_only_one_per_small_entity(olist_run):
     batch, metrics = olist_run
     files = batch.output_files()

@@ -292,3 +292,18 @@ def test_feed_nulls_are_quarantined_and_rows_no_feed_takes_are_counted(
     assert sorted(row._source_line for row in quarantined.collect()) == [5, 11]
     orders = sorted(row.order_id for row in batch.curated(spark, "orders").collect())
     assert orders == ["A1"]  # A2 is quarantined, A10 filtered out of every feed
+
+
+def test_curated_products_and_customers_follow_the_catalogue_in_staging_column_order(
+    spark, run, sales_bundle_document
+):
+    # Appended entity columns (products.product_description, customers.country) follow the lineage columns,
+    # where ALTER TABLE ADD COLUMN put them in the staging table (COPY maps Parquet columns by position).
+    batch, _, _ = run
+    for entity in ("customers", "products"):
+        written = [(f.name, f.dataType.simpleString()) for f in batch.curated(spark, entity).schema]
+        expected = [
+            (c["name"], c["type"]) for c in sales_bundle_document["entities"][entity]["curated_columns"]
+        ]
+        assert written == expected, entity
+        assert written[-1][0] in ("country", "product_description"), entity

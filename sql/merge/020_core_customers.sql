@@ -3,12 +3,15 @@
 -- version's rows are discarded. Observations already stored (same identity) are skipped.
 -- Target grain: one row per observation;
 -- key: (customer_id, customer_unique_id, effective_at, _source_file, _source_line, attr_hash).
+-- attr_hash = MD5 of the SCD2 attributes (zip_code_prefix, city, state, then country when it is not NULL: an
+-- observation without a country hashes as it did before the column existed).
 INSERT INTO core.customers (
     customer_id,
     customer_unique_id,
     zip_code_prefix,
     city,
     state,
+    country,
     effective_at,
     attr_hash,
     _run_id,
@@ -23,6 +26,7 @@ WITH staged AS (
         zip_code_prefix,
         city,
         state,
+        country,
         effective_at,
         _run_id,
         _source_file,
@@ -34,6 +38,7 @@ WITH staged AS (
             || COALESCE(city, '<null>')
             || '|'
             || COALESCE(state, '<null>')
+            || CASE WHEN country IS NULL THEN '' ELSE '|' || country END
         ) AS attr_hash
     FROM staging.customers
     WHERE
@@ -55,6 +60,7 @@ ranked AS (
         staged.zip_code_prefix,
         staged.city,
         staged.state,
+        staged.country,
         staged.effective_at,
         staged.attr_hash,
         staged._run_id,
@@ -81,6 +87,7 @@ new_observations AS (
         ranked.zip_code_prefix,
         ranked.city,
         ranked.state,
+        ranked.country,
         ranked.effective_at,
         ranked.attr_hash,
         ranked._run_id,
@@ -105,6 +112,7 @@ SELECT
     new_observations.zip_code_prefix,
     new_observations.city,
     new_observations.state,
+    new_observations.country,
     new_observations.effective_at,
     new_observations.attr_hash,
     new_observations._run_id,

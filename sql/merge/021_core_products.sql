@@ -3,6 +3,9 @@
 -- version's rows are discarded. Observations already stored (same identity) are skipped.
 -- Target grain: one row per observation;
 -- key: (product_id, effective_at, _source_file, _source_line, attr_hash).
+-- attr_hash = MD5 of the SCD2 attributes (category_name, name_length, description_length, photos_qty, weight_g,
+-- length_cm, height_cm, width_cm, then product_name and product_description when either is not NULL: an
+-- observation without them hashes as it did before product_description existed).
 INSERT INTO core.products (
     product_id,
     product_name,
@@ -15,6 +18,7 @@ INSERT INTO core.products (
     length_cm,
     height_cm,
     width_cm,
+    product_description,
     effective_at,
     attr_hash,
     _run_id,
@@ -35,6 +39,7 @@ WITH staged AS (
         length_cm,
         height_cm,
         width_cm,
+        product_description,
         effective_at,
         _run_id,
         _source_file,
@@ -56,6 +61,10 @@ WITH staged AS (
             || COALESCE(CAST(height_cm AS VARCHAR), '<null>')
             || '|'
             || COALESCE(CAST(width_cm AS VARCHAR), '<null>')
+            || CASE
+                WHEN product_name IS NULL AND product_description IS NULL THEN ''
+                ELSE '|' || COALESCE(product_name, '<null>') || '|' || COALESCE(product_description, '<null>')
+            END
         ) AS attr_hash
     FROM staging.products
     WHERE
@@ -83,6 +92,7 @@ ranked AS (
         staged.length_cm,
         staged.height_cm,
         staged.width_cm,
+        staged.product_description,
         staged.effective_at,
         staged.attr_hash,
         staged._run_id,
@@ -114,6 +124,7 @@ new_observations AS (
         ranked.length_cm,
         ranked.height_cm,
         ranked.width_cm,
+        ranked.product_description,
         ranked.effective_at,
         ranked.attr_hash,
         ranked._run_id,
@@ -143,6 +154,7 @@ SELECT
     new_observations.length_cm,
     new_observations.height_cm,
     new_observations.width_cm,
+    new_observations.product_description,
     new_observations.effective_at,
     new_observations.attr_hash,
     new_observations._run_id,

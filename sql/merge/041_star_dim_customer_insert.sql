@@ -2,7 +2,7 @@
 -- so the result depends only on the set of observations, never on the order they arrived in.
 -- Target grain: one row per person and version; key: customer_key.
 -- Observations are ordered by (effective_at, _source_file, _source_line); a version starts at the first
--- observation and wherever the attributes (zip_code_prefix, city, state) change. valid_from = the version's
+-- observation and wherever the attributes (zip_code_prefix, city, state, country) change. valid_from = the version's
 -- effective_at, except 1900-01-01 for the first version; valid_to = the next version's valid_from, else 9999-12-31.
 -- customer_key = hash of (customer_unique_id, valid_from, n-th version starting at that same instant).
 INSERT INTO star.dim_customer (
@@ -11,6 +11,7 @@ INSERT INTO star.dim_customer (
     zip_code_prefix,
     city,
     state,
+    country,
     version_number,
     valid_from,
     valid_to,
@@ -28,6 +29,7 @@ observations AS (
         observed.zip_code_prefix,
         observed.city,
         observed.state,
+        observed.country,
         observed.effective_at,
         observed.attr_hash,
         ROW_NUMBER() OVER (
@@ -49,6 +51,7 @@ compared AS (
         observations.zip_code_prefix,
         observations.city,
         observations.state,
+        observations.country,
         observations.effective_at,
         observations.attr_hash,
         observations.observation_number,
@@ -65,6 +68,7 @@ version_starts AS (
         compared.zip_code_prefix,
         compared.city,
         compared.state,
+        compared.country,
         compared.effective_at,
         ROW_NUMBER() OVER (
             PARTITION BY compared.customer_unique_id
@@ -80,6 +84,7 @@ versions AS (
         version_starts.zip_code_prefix,
         version_starts.city,
         version_starts.state,
+        version_starts.country,
         version_starts.version_number,
         CASE
             WHEN version_starts.version_number = 1 THEN CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -98,6 +103,7 @@ final AS (
         versions.zip_code_prefix,
         versions.city,
         versions.state,
+        versions.country,
         versions.version_number,
         versions.valid_from,
         COALESCE(versions.next_valid_from, CAST('9999-12-31 00:00:00' AS TIMESTAMP)) AS valid_to,
@@ -127,6 +133,7 @@ SELECT
     final.zip_code_prefix,
     final.city,
     final.state,
+    final.country,
     final.version_number,
     final.valid_from,
     final.valid_to,

@@ -3,8 +3,9 @@
 -- Target grain: one row per product and version; key: product_key.
 -- Observations are ordered by (effective_at, _source_file, _source_line); a version starts at the first
 -- observation and wherever the attributes (category_name, name_length, description_length, photos_qty, weight_g,
--- length_cm, height_cm, width_cm) change. valid_from = the version's effective_at, except 1900-01-01 for the
--- first version; valid_to = the next version's valid_from, else 9999-12-31.
+-- length_cm, height_cm, width_cm, product_name, product_description: core.products.attr_hash) change.
+-- valid_from = the version's effective_at, except 1900-01-01 for the first version; valid_to = the next
+-- version's valid_from, else 9999-12-31.
 -- product_key = hash of (product_id, valid_from, n-th version starting at that same instant).
 INSERT INTO star.dim_product (
     product_key,
@@ -18,6 +19,8 @@ INSERT INTO star.dim_product (
     length_cm,
     height_cm,
     width_cm,
+    product_name,
+    product_description,
     version_number,
     valid_from,
     valid_to,
@@ -40,6 +43,8 @@ observations AS (
         observed.length_cm,
         observed.height_cm,
         observed.width_cm,
+        observed.product_name,
+        observed.product_description,
         observed.effective_at,
         observed.attr_hash,
         ROW_NUMBER() OVER (
@@ -65,6 +70,8 @@ compared AS (
         observations.length_cm,
         observations.height_cm,
         observations.width_cm,
+        observations.product_name,
+        observations.product_description,
         observations.effective_at,
         observations.attr_hash,
         observations.observation_number,
@@ -86,6 +93,8 @@ version_starts AS (
         compared.length_cm,
         compared.height_cm,
         compared.width_cm,
+        compared.product_name,
+        compared.product_description,
         compared.effective_at,
         ROW_NUMBER() OVER (
             PARTITION BY compared.product_id
@@ -106,6 +115,8 @@ versions AS (
         version_starts.length_cm,
         version_starts.height_cm,
         version_starts.width_cm,
+        version_starts.product_name,
+        version_starts.product_description,
         version_starts.version_number,
         CASE
             WHEN version_starts.version_number = 1 THEN CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -145,6 +156,8 @@ final AS (
         versions.length_cm,
         versions.height_cm,
         versions.width_cm,
+        versions.product_name,
+        versions.product_description,
         versions.version_number,
         versions.valid_from,
         COALESCE(versions.next_valid_from, CAST('9999-12-31 00:00:00' AS TIMESTAMP)) AS valid_to,
@@ -182,6 +195,8 @@ SELECT
     final.length_cm,
     final.height_cm,
     final.width_cm,
+    final.product_name,
+    final.product_description,
     final.version_number,
     final.valid_from,
     final.valid_to,

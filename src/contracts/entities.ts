@@ -17,6 +17,12 @@ export interface EntityColumn {
    * value is quarantined as `too_long`, so the local stage refuses what Redshift's COPY would refuse.
    */
   readonly maxLength?: number;
+  /**
+   * Added to the warehouse after the entity's first release, by an `ALTER TABLE ... ADD COLUMN` migration,
+   * which puts the column after the lineage columns. COPY maps a Parquet file's columns onto the table's by
+   * position, so curated files carry appended columns after the lineage columns too (`curatedColumns`).
+   */
+  readonly appended?: boolean;
 }
 
 export interface EntityDefinition {
@@ -31,30 +37,56 @@ export interface EntityDefinition {
    */
   readonly dedupeKey: readonly string[];
   readonly columns: readonly EntityColumn[];
+  /**
+   * The star dimension built from the entity, if any. `attributes` are the entity columns it carries and tracks:
+   * for `scd2` a change of any of them starts a new version (they make up core's attr_hash), for `type1` the
+   * latest observation's values are kept. `carried` are entity columns the dimension holds without tracking them.
+   * test/contracts/catalogue.test.ts checks the DDL and the merge steps against this.
+   */
+  readonly dimension?: {
+    readonly table: string;
+    readonly history: "scd2" | "type1";
+    readonly attributes: readonly string[];
+    readonly carried?: readonly string[];
+  };
 }
 
-/** Widths of the warehouse's text columns (sql/ddl/01*_staging_*.sql; a test keeps the two equal). */
+/** Widths of the warehouse's text columns (sql/ddl, after every migration; test/contracts/catalogue.test.ts keeps them equal). */
 const ID_WIDTH = 64;
 const ZIP_WIDTH = 16;
 const NAME_WIDTH = 256;
 const STATE_WIDTH = 16;
 const STATUS_WIDTH = 32;
+/** Country names as exports spell them ("United Kingdom", "European Community", ISO codes). */
+const COUNTRY_WIDTH = 64;
+/** Free-text product descriptions (a catalogue's long text, not just a till's short label). */
+const DESCRIPTION_WIDTH = 4096;
+
+/**
+ * The seller of an order item whose source has none (a shop's own till, an invoice export): the house
+ * member of `star.dim_seller` (seller_key -2), added by the merge when a run's items first reference it.
+ */
+export const HOUSE_SELLER_ID = "_house";
 
 const column = (
   name: string,
   type: EntityColumnType,
-  options: { nullable?: boolean; default?: string; maxLength?: number } = {},
+  options: { nullable?: boolean; default?: string; maxLength?: number; appended?: boolean } = {},
 ): EntityColumn => ({
   name,
   type,
   nullable: options.nullable ?? true,
   ...(options.default === undefined ? {} : { default: options.default }),
   ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+  ...(options.appended ? { appended: true } : {}),
 });
 
 /** A text column of at most `maxLength` bytes (the width of its warehouse column). */
-const text = (name: string, maxLength: number, options: { nullable?: boolean } = {}): EntityColumn =>
-  column(name, "string", { ...options, maxLength });
+const text = (
+  name: string,
+  maxLength: number,
+  options: { nullable?: boolean; default?: string; appended?: boolean } = {},
+): EntityColumn => column(name, "string", { ...options, maxLength });
 
 /** A required text column (an id, unless a width is given). */
 const requiredText = (name: string, maxLength = ID_WIDTH): EntityColumn =>
@@ -72,6 +104,11 @@ export const ENTITIES: readonly EntityDefinition[] = [
     description: "One row per customer id (an order's customer); the person is customer_unique_id.",
     key: ["customer_id"],
     dedupeKey: ["customer_id", "effective_at"],
+    dimension: {
+      table: "dim_customer",
+      history: "scd2",
+      attributes: ["zip_code_prefix", "city", "state", "country"],
+    },
     columns: [
       requiredText("customer_id"),
       requiredText("customer_unique_id"),
@@ -79,6 +116,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
       text("city", NAME_WIDTH),
       text("state", STATE_WIDTH),
       effectiveAt,
+      text("country", COUNTRY_WIDTH, { appended: true }),
     ],
   },
   {
@@ -86,6 +124,24 @@ export const ENTITIES: readonly EntityDefinition[] = [
     description: "One row per product id.",
     key: ["product_id"],
     dedupeKey: ["product_id", "effective_at"],
+    dimension: {
+      table: "dim_product",
+      history: "scd2",
+      attributes: [
+        "category_name",
+        "name_length",
+        "description_length",
+        "photos_qty",
+        "weight_g",
+        "length_cm",
+        "height_cm",
+        "width_cm",
+        "product_name",
+        "product_description",
+      ],
+      // The English name comes from the latest category translation, re-resolved when one arrives.
+      carried: ["category_name_english"],
+    },
     columns: [
       requiredText("product_id"),
       text("product_name", 512),
@@ -99,6 +155,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
       column("height_cm", "decimal(10,2)"),
       column("width_cm", "decimal(10,2)"),
       effectiveAt,
+      text("product_description", DESCRIPTION_WIDTH, { appended: true }),
     ],
   },
   {
@@ -106,6 +163,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
     description: "One row per seller id.",
     key: ["seller_id"],
     dedupeKey: ["seller_id", "effective_at"],
+    dimension: { table: "dim_seller", history: "type1", attributes: ["zip_code_prefix", "city", "state"] },
     columns: [
       requiredText("seller_id"),
       text("zip_code_prefix", ZIP_WIDTH),
@@ -140,7 +198,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
       requiredText("order_id"),
       required("order_item_id", "int"),
       requiredText("product_id"),
-      requiredText("seller_id"),
+      text("seller_id", ID_WIDTH, { nullable: false, default: `'${HOUSE_SELLER_ID}'` }),
       column("shipping_limit_at", "timestamp"),
       column("quantity", "int", { nullable: false, default: "1" }),
       required("unit_price", "decimal(12,2)"),
@@ -187,8 +245,40 @@ export const LINEAGE_COLUMNS = {
   _effective_at: "coalesce(_event_time, _batch_date, object upload time): when the row became true",
 } as const;
 
-/** Curated files carry these lineage columns after the entity's own columns. */
+/** Curated files carry these lineage columns after the entity's own columns (and before appended ones). */
 export const CURATED_LINEAGE_COLUMNS = ["_run_id", "_source_file", "_source_line", "_ingested_at"] as const;
+
+/** A column of a curated file (and of its staging table): an entity column or a lineage column. */
+export interface CuratedColumn {
+  readonly name: string;
+  readonly type: EntityColumnType;
+  readonly nullable: boolean;
+}
+
+const LINEAGE_TYPES: readonly CuratedColumn[] = [
+  { name: "_run_id", type: "string", nullable: false },
+  { name: "_source_file", type: "string", nullable: false },
+  { name: "_source_line", type: "int", nullable: true },
+  { name: "_ingested_at", type: "timestamp", nullable: false },
+];
+
+/**
+ * The columns of an entity's curated files, in file order, which is the order of its staging table's
+ * columns (COPY maps Parquet columns by position): the entity's first-release columns, the lineage
+ * columns, then the appended columns in catalogue order.
+ *
+ * @example
+ *   curatedColumns(entityByName("customers")!).map((c) => c.name)
+ *   // ["customer_id", ..., "effective_at", "_run_id", "_source_file", "_source_line", "_ingested_at", "country"]
+ */
+export const curatedColumns = (entity: EntityDefinition): readonly CuratedColumn[] => {
+  const plain = ({ name, type, nullable }: EntityColumn): CuratedColumn => ({ name, type, nullable });
+  return [
+    ...entity.columns.filter((c) => !c.appended).map(plain),
+    ...LINEAGE_TYPES,
+    ...entity.columns.filter((c) => c.appended).map(plain),
+  ];
+};
 
 /**
  * Machine-readable quarantine reasons, in precedence order: a row with several defects is

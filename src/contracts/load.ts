@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { ContractError } from "../errors.js";
 import {
   CURATED_LINEAGE_COLUMNS,
+  curatedColumns,
   ENTITIES,
   type EntityDefinition,
   entityByName,
@@ -314,6 +315,8 @@ export const buildBundle = (sources: Record<string, CompiledSource>): ContractBu
             ...column,
             ...(maxLength === undefined ? {} : { max_length: maxLength }),
           })),
+          // The curated files' columns in order (= the staging table's), with their types.
+          curated_columns: curatedColumns(entity).map(({ name, type }) => ({ name, type })),
         },
       ]),
     ),

@@ -66,7 +66,11 @@ export interface ContractBundle {
         default?: string;
         /** Warehouse width in bytes (text columns); a longer value is quarantined as too_long. */
         max_length?: number;
+        /** Added by a later migration: written after the lineage columns (see curated_columns). */
+        appended?: boolean;
       }[];
+      /** The curated files' columns in order, which is the staging table's column order (COPY maps by position). */
+      readonly curated_columns: readonly { name: string; type: EntityColumnType }[];
     }
   >;
   readonly lineage_columns: readonly string[];

@@ -294,6 +294,7 @@ export class WorldBuilder {
         height_cm: decimal(attributes.heightCm),
         width_cm: decimal(attributes.widthCm),
         effective_at: formatTimestamp(this.dayStart(day)),
+        product_description: null,
       },
     );
   }
@@ -337,6 +338,7 @@ export class WorldBuilder {
         city: place.city,
         state: place.state.toUpperCase(),
         effective_at: formatTimestamp(this.dayStart(day)),
+        country: null,
       },
     );
   }

@@ -40,6 +40,8 @@ export interface LocalStageOptions {
   readonly stage?: string;
   /** The stage's folder, instead of `<projectRoot>/.local/<stage>` (tests, benchmarks). */
   readonly root?: string;
+  /** The contracts folder the stage deploys, instead of `<projectRoot>/contracts` (e.g. `examples/contracts`). */
+  readonly contractsDir?: string;
   /** `warm` keeps one Spark process across runs; `cold` starts one per run; or a runner of your own (tests). */
   readonly spark?: "warm" | "cold" | SparkRunner;
   /**
@@ -123,7 +125,7 @@ export class LocalStage {
     for (const bucket of ["raw", "curated", "load", "artifacts"] as const) {
       await mkdir(store.bucketPath(bucket), { recursive: true });
     }
-    await deployContracts(store, projectRoot);
+    await deployContracts(store, options.contractsDir ?? join(projectRoot, "contracts"));
 
     const warehouse = await DuckDbWarehouse.open({
       path: paths.warehouse,
@@ -263,9 +265,9 @@ export class LocalStage {
   }
 }
 
-/** Compiles `contracts/*.yaml` and deploys the bundle to the artifacts bucket when it changed. */
-export const deployContracts = async (store: LocalObjectStore, projectRoot: string): Promise<void> => {
-  const bundle = await loadContractBundle(join(projectRoot, "contracts"));
+/** Compiles `<contractsDir>/*.yaml` and deploys the bundle to the artifacts bucket when it changed. */
+export const deployContracts = async (store: LocalObjectStore, contractsDir: string): Promise<void> => {
+  const bundle = await loadContractBundle(contractsDir);
   const ref = { bucket: "artifacts", key: BUNDLE_KEY } as const;
   try {
     await stat(store.path(ref));

@@ -118,6 +118,32 @@ describe("the README's worked example (a denormalized export feeding four entiti
   });
 });
 
+describe("the second worked example (an invoice-line export: no seller, no line id, dated by file name)", () => {
+  it("validates and compiles: the house seller by default, the line in the file as line id, named filters", async () => {
+    const file = "examples/contracts/online_retail.yaml";
+    const source = compileSource(parseContract(file, await readFile(file, "utf8")));
+    expect(source.batch_date).toEqual({
+      from: "file_name",
+      pattern: "^(?<year>\\d{4})-(?<month>\\d{2})-(?<day>\\d{2})\\.csv$",
+    });
+    expect(source.feeds.map((feed) => [feed.entity, feed.filter])).toEqual([
+      ["customers", "(CustomerID IS NOT NULL)"],
+      ["products", "Description IS NOT NULL"],
+      ["orders", null],
+      ["order_items", "(Quantity > 0 AND InvoiceNo NOT LIKE 'C%')"],
+    ]);
+    const items = source.feeds.find((feed) => feed.entity === "order_items");
+    const expression = (column: string) => items?.select.find((s) => s.column === column)?.expression;
+    expect([expression("seller_id"), expression("order_item_id"), expression("freight_value")]).toEqual([
+      "'_house'",
+      "_source_line",
+      "0",
+    ]);
+    const customers = source.feeds.find((feed) => feed.entity === "customers");
+    expect(customers?.select.map((s) => s.column).at(-1)).toBe("country");
+  });
+});
+
 describe("batch_date: where an object's batch date comes from", () => {
   const withBatchDate = (yaml: string) => ORDERS_YAML.replace("event_time:", () => `${yaml}\nevent_time:`);
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ENTITIES } from "../../src/contracts/entities.js";
 
-/** VARCHAR widths of one staging table's columns, read from its DDL file. */
+/** VARCHAR widths of one staging table's columns, read from its DDL file and the migrations that add columns. */
 const stagingWidths = async (entity: string): Promise<Map<string, number>> => {
   const file = (await readdir("sql/ddl")).find((name) =>
     new RegExp(`^01\\d_staging_${entity}\\.sql$`).test(name),
@@ -12,6 +12,13 @@ const stagingWidths = async (entity: string): Promise<Map<string, number>> => {
   const widths = new Map<string, number>();
   for (const match of ddl.matchAll(/^\s*([a-z_]+)\s+VARCHAR\((\d+)\)/gim)) {
     widths.set(match[1] as string, Number(match[2]));
+  }
+  // Columns added by later migrations (test/contracts/catalogue.test.ts checks their order and types too).
+  const added = new RegExp(`ALTER TABLE staging\\.${entity} ADD COLUMN ([a-z_]+) VARCHAR\\((\\d+)\\)`, "gi");
+  for (const name of (await readdir("sql/ddl")).sort()) {
+    for (const match of (await readFile(`sql/ddl/${name}`, "utf8")).matchAll(added)) {
+      widths.set(match[1] as string, Number(match[2]));
+    }
   }
   return widths;
 };

@@ -4,7 +4,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DuckDbWarehouse } from "../../src/adapters/local/duckdb-warehouse.js";
-import { ENTITIES } from "../../src/contracts/entities.js";
+import { curatedColumns, ENTITIES } from "../../src/contracts/entities.js";
 import type { LoadedObject } from "../../src/ports/warehouse.js";
 import { type CuratedRun, DUCKDB_TYPE, INGESTED_AT, publish, testVersion } from "./support/curated-runs.js";
 import { starSnapshot } from "./support/star.js";
@@ -207,13 +207,9 @@ const writeRun = async (
     if (!definition) throw new Error(`no entity ${entity}`);
     const json = join(dir, run.name, `${entity}.jsonl`);
     await writeFile(json, `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`);
-    const columns = [
-      ...definition.columns.map((column) => [column.name, DUCKDB_TYPE[column.type]] as const),
-      ["_run_id", "VARCHAR"] as const,
-      ["_source_file", "VARCHAR"] as const,
-      ["_source_line", "INTEGER"] as const,
-      ["_ingested_at", "TIMESTAMP"] as const,
-    ];
+    const columns = curatedColumns(definition).map(
+      (column) => [column.name, DUCKDB_TYPE[column.type]] as const,
+    );
     const spec = `{${columns.map(([name, type]) => `'${name}': '${type}'`).join(", ")}}`;
     const target = join(dir, run.name, `${entity}.parquet`);
     await connection.run(

@@ -132,6 +132,9 @@ class EntityColumn:
     type: str
     nullable: bool
     max_length: Optional[int] = None  # bytes of the warehouse column; longer values are too_long
+    # Added to the warehouse later by ALTER TABLE ADD COLUMN, which puts it after the lineage columns;
+    # COPY maps Parquet columns by position, so curated files write it there too.
+    appended: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,19 @@ class Entity:
     @property
     def money_columns(self) -> list[str]:
         return [column.name for column in self.columns if column.type == MONEY_TYPE]
+
+    def curated_column_names(self, lineage: tuple[str, ...]) -> list[str]:
+        """The curated file's columns in order (= the staging table's): first-release entity columns,
+        the lineage columns, then the appended entity columns.
+
+        >>> bundle.entities["customers"].curated_column_names(CURATED_LINEAGE)[-1]
+        'country'
+        """
+        return (
+            [column.name for column in self.columns if not column.appended]
+            + list(lineage)
+            + [column.name for column in self.columns if column.appended]
+        )
 
 
 @dataclass(frozen=True)
@@ -290,6 +306,7 @@ def parse_bundle(text: str) -> Bundle:
                     type=c["type"],
                     nullable=bool(c["nullable"]),
                     max_length=c.get("max_length"),
+                    appended=bool(c.get("appended", False)),
                 )
                 for c in _need(raw, "columns", f"entities.{name}")
             ),

@@ -70,8 +70,11 @@ def with_dedup_status(rows: DataFrame, entity: Entity) -> DataFrame:
 
 
 def curated_rows(ranked: DataFrame, entity: Entity) -> DataFrame:
-    """The curated output: kept rows, entity columns then the curated lineage columns."""
-    return ranked.filter("_kept").selectExpr(*[ident(n) for n in entity.column_names], *CURATED_LINEAGE)
+    """The curated output: kept rows, in the staging table's column order (entity columns, the curated
+    lineage columns, then the entity's appended columns)."""
+    return ranked.filter("_kept").selectExpr(
+        *[ident(n) for n in entity.curated_column_names(CURATED_LINEAGE)]
+    )
 
 
 def row_status(ranked: DataFrame) -> DataFrame:

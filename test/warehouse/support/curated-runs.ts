@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { ENTITIES, type EntityColumnType } from "../../../src/contracts/entities.js";
+import { curatedColumns, ENTITIES, type EntityColumnType } from "../../../src/contracts/entities.js";
 import { objectVersion } from "../../../src/core/versions.js";
 import type { LoadedObject } from "../../../src/ports/warehouse.js";
 
@@ -73,13 +73,13 @@ export const curatedRuns = async (
         const runId = runIdFor(day);
         const target = join(outDir, runId, `${entity.name}.parquet`);
         await mkdir(join(outDir, runId), { recursive: true });
-        const select = [
-          ...entity.columns.map((column) => column.name),
-          `CAST('${runId}' AS VARCHAR) AS _run_id`,
-          "_source_file",
-          "_source_line",
-          `TIMESTAMP '${INGESTED_AT}' AS _ingested_at`,
-        ].join(", ");
+        const lineage: Record<string, string> = {
+          _run_id: `CAST('${runId}' AS VARCHAR) AS _run_id`,
+          _ingested_at: `TIMESTAMP '${INGESTED_AT}' AS _ingested_at`,
+        };
+        const select = curatedColumns(entity)
+          .map((column) => lineage[column.name] ?? column.name)
+          .join(", ");
         const source = join(folder, name).replaceAll("'", "''");
         const reader = await connection.runAndReadAll(
           `SELECT count(*) AS n FROM read_json('${source}', format = 'newline_delimited', columns = ${columnsSpec})`,
