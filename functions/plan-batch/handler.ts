@@ -3,7 +3,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import middy from "@middy/core";
 import { getApp } from "../../src/app/index.js";
 import { planBatch } from "../../src/core/plan-batch.js";
-import { type RunInput, runInputSchema } from "../../src/core/run-input.js";
+import { type RunInput, runInputSchema } from "../../src/documents/run-input.js";
 import { logger } from "../../src/observability/logger.js";
 import { runContext } from "../../src/observability/middleware.js";
 

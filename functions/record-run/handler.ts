@@ -3,7 +3,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import middy from "@middy/core";
 import type { z } from "zod";
 import { getApp } from "../../src/app/index.js";
-import { type ExecutionState, recordRun } from "../../src/core/record-run.js";
+import { recordRun } from "../../src/core/record-run.js";
 import { runMetricValues } from "../../src/core/run-metrics.js";
 import { recordRunInputSchema } from "../../src/core/task-inputs.js";
 import { logger } from "../../src/observability/logger.js";
@@ -16,10 +16,7 @@ import { runContext } from "../../src/observability/middleware.js";
  */
 export const handler = middy(async (event: z.infer<typeof recordRunInputSchema>) => {
   const app = await getApp();
-  const { record, warehouseError } = await recordRun(
-    { status: event.status, execution: event.execution as unknown as ExecutionState },
-    app,
-  );
+  const { record, warehouseError } = await recordRun(event, app);
   // One data point per run: 1 when the run is missing from ops.runs / ops.dq_results (alarmed), else 0.
   if (app.config.recordFailureMetric) {
     publishCount(app.config.recordFailureMetric, "record-run", warehouseError ? 1 : 0);

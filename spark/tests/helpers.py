@@ -60,6 +60,7 @@ class Batch:
                 "size": len(data),
                 "batch_date": batch_date,
                 "uploaded_at": "2026-11-21T19:46:58.000Z",
+                "version": "001796591735123:",
             }
         )
         return file_uri(path)
@@ -70,6 +71,7 @@ class Batch:
             "run_id": self.run_id,
             "started_at": self.started_at,
             "contracts_uri": file_uri(self.root / "contracts.bundle.json"),
+            "bundle_checksum": "test",
             "inputs": self.inputs,
             "outputs": {
                 "curated_uri": file_uri(out / "curated") + "/",

@@ -45,9 +45,11 @@ def _manifest(root: Path, day: str, run_id: str) -> dict:
                 "uri": file_uri(path),
                 "source": key.split("/")[0],
                 "key": key,
+                "etag": "x",
                 "size": path.stat().st_size,
                 "batch_date": day,
                 "uploaded_at": f"{day}T23:00:00.000Z",
+                "version": "001796591735123:",
             }
         )
     out = root / "out" / run_id
@@ -55,6 +57,7 @@ def _manifest(root: Path, day: str, run_id: str) -> dict:
         "run_id": run_id,
         "started_at": "2026-11-21T19:47:00.000Z",
         "contracts_uri": "unused",
+        "bundle_checksum": "unused",
         "inputs": inputs,
         "outputs": {
             "curated_uri": file_uri(out / "curated") + "/",

@@ -255,6 +255,20 @@ export const qualityRuleSchema = z.discriminatedUnion("rule", [
   freshnessRule,
 ]);
 
+/** A rule as the compiled bundle carries it: its name resolved and whether it is decided row by row. */
+const compiled = { name: identifier, row_level: z.boolean() };
+export const compiledRuleSchema = z.discriminatedUnion("rule", [
+  notNullRule.safeExtend(compiled),
+  acceptedValuesRule.safeExtend(compiled),
+  rangeRule.safeExtend(compiled),
+  regexRule.safeExtend(compiled),
+  uniqueRule.safeExtend(compiled),
+  maxRejectRateRule.safeExtend(compiled),
+  rowCountMinRule.safeExtend(compiled),
+  rowCountAnomalyRule.safeExtend(compiled),
+  freshnessRule.safeExtend(compiled),
+]);
+
 /** Rules that can be decided row by row: with severity `error` a failing row is quarantined. */
 export const ROW_LEVEL_RULES = ["not_null", "accepted_values", "range", "regex"] as const;
 

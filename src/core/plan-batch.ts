@@ -1,35 +1,13 @@
+import type { RunManifest } from "../documents/manifest.js";
+import type { RunInput } from "../documents/run-input.js";
+import { writeJson } from "../documents/store.js";
+import { SCHEMA_VERSION } from "../documents/version.js";
 import { ContractError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { BUNDLE_KEY, manifestKey, metricsKey } from "./layout.js";
 import { classifyKey } from "./objects.js";
-import type { RunInput } from "./run-input.js";
 import { sparkArguments } from "./spark-job.js";
-
-/** The run manifest (docs/interfaces.md): the whole contract between PlanBatch and the Spark job. */
-export interface RunManifest {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly contracts_uri: string;
-  readonly bundle_checksum: string;
-  readonly inputs: readonly {
-    readonly uri: string;
-    readonly source: string;
-    readonly key: string;
-    readonly etag: string;
-    readonly size: number;
-    readonly batch_date: string | null;
-    readonly uploaded_at: string;
-    /** The object's version token: the newest version of a key wins in the warehouse. */
-    readonly version: string;
-  }[];
-  readonly outputs: {
-    readonly curated_uri: string;
-    readonly quarantine_uri: string;
-    readonly metrics_uri: string;
-  };
-}
 
 /** What PlanBatch returns into the execution state (`$.plan`). */
 export interface Plan {
@@ -85,6 +63,7 @@ export const planBatch = async (
   });
   const metricsUri = deps.store.uri({ bucket: "curated", key: metricsKey(input.run_id) });
   const manifest: RunManifest = {
+    schema_version: SCHEMA_VERSION,
     run_id: input.run_id,
     started_at: input.started_at,
     contracts_uri: deps.store.uri({ bucket: "artifacts", key: BUNDLE_KEY }),

@@ -1,14 +1,14 @@
 import type { Tuning } from "../config/index.js";
+import { runManifestSchema } from "../documents/manifest.js";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import { readJson } from "../documents/store.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
-import { readJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { manifestKey } from "./layout.js";
 import { classifyKey } from "./objects.js";
-import type { RunManifest } from "./plan-batch.js";
 import { replayRunIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
 import { splitBatch } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -51,7 +51,7 @@ export const replayObjects = async (
   if (selection.kind === "run") {
     const ref = { bucket: "curated", key: manifestKey(selection.runId) } as const;
     if (!(await deps.store.head(ref))) throw new NotFoundError(`no manifest for run ${selection.runId}`);
-    keys = (await readJson<RunManifest>(deps.store, ref)).inputs.map((input) => input.key);
+    keys = (await readJson(deps.store, ref, runManifestSchema)).inputs.map((input) => input.key);
   } else if (selection.kind === "object") {
     keys = [selection.key];
   } else {

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Tuning } from "../config/index.js";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { classifyKey, isFolderMarker } from "./objects.js";
 import { replayRunIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
 import { explainSplit, planSplit } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 

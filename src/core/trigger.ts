@@ -1,13 +1,13 @@
 import type { Tuning } from "../config/index.js";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import { writeJson } from "../documents/store.js";
 import type { Alerts } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
-import { writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { unroutedKey } from "./layout.js";
 import { classifyKey, isFolderMarker } from "./objects.js";
 import { runIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
 import { objectVersion } from "./versions.js";
 
 /** One S3 ObjectCreated record, its key already URL-decoded, with the SQS message it came in. */

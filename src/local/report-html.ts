@@ -1,5 +1,5 @@
 import type { QualityReport } from "../core/quality.js";
-import type { RunRecord } from "../core/record-run.js";
+import type { RunRecord } from "../documents/run-record.js";
 import type { Row } from "../ports/warehouse.js";
 import type { ExecutionSummary, StateVisit } from "../ports/workflow.js";
 import { timePerState } from "./inspect.js";

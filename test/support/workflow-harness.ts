@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import { LocalWorkflow } from "../../src/adapters/local/local-workflow.js";
 import { useApp } from "../../src/app/index.js";
-import { readJson } from "../../src/core/contract-source.js";
 import { runRecordKey } from "../../src/core/layout.js";
-import type { RunRecord } from "../../src/core/record-run.js";
 import { runIdFor } from "../../src/core/run-id.js";
-import type { RunInput } from "../../src/core/run-input.js";
 import { objectVersion } from "../../src/core/versions.js";
+import type { RunInput } from "../../src/documents/run-input.js";
+import type { RunRecord } from "../../src/documents/run-record.js";
+import { runRecordSchema } from "../../src/documents/run-record.js";
+import { readJsonIfExists } from "../../src/documents/store.js";
 import { taskHandlers } from "../../src/local/handlers.js";
 import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
 import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
@@ -72,9 +73,7 @@ export const workflowHarness = async (root: string) => {
     const summary = (await workflow.describe(runId)) as ExecutionSummary;
     const visits = await workflow.history(runId);
     const recordRef = { bucket: "curated", key: runRecordKey(runId) } as const;
-    const record = (await app.store.head(recordRef))
-      ? await readJson<RunRecord>(app.store, recordRef)
-      : undefined;
+    const record = await readJsonIfExists(app.store, recordRef, runRecordSchema);
     return { runId, summary, visits, path: visits.map((v) => v.name), record };
   };
 

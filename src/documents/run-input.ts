@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { VERSION_TOKEN } from "./versions.js";
+import { VERSION_TOKEN } from "../core/versions.js";
+import { runIdSchema } from "./run-id.js";
+import { schemaVersion } from "./version.js";
 
 /**
- * The input of one execution of the state machine. The trigger (or a replay) builds it; the
- * execution name is `run_id`, and `started_at` is passed in because the local runner's `$$`
- * context is minimal.
+ * The input of one execution of the state machine (a document: the trigger, a replay or the schedule writes
+ * it, PlanBatch reads it, and it stays in the execution state RecordRun reads). The execution name is
+ * `run_id`; `started_at` is passed in because the local runner's `$$` context is minimal. Each object is
+ * classified once, by its writer: `source` and `batch_date` are trusted by every later step.
  */
 export const runInputObjectSchema = z.strictObject({
   bucket: z.string().min(1),
@@ -23,11 +26,8 @@ export const runInputObjectSchema = z.strictObject({
 });
 
 export const runInputSchema = z.strictObject({
-  run_id: z
-    .string()
-    .min(1)
-    .max(80)
-    .regex(/^[A-Za-z0-9_-]+$/, "a Step Functions execution name: letters, digits, - and _"),
+  schema_version: schemaVersion,
+  run_id: runIdSchema,
   started_at: z.iso.datetime({ offset: true }),
   trigger: z.enum(["s3", "replay", "schedule"]),
   inputs: z.array(runInputObjectSchema).min(1),
