@@ -11,6 +11,7 @@ from chispa import assert_df_equality
 import pipeline_spark.job as job_module
 from helpers import Batch, file_uri
 from pipeline_spark.contracts import parse_bundle
+from pipeline_spark.documents import validate
 from pipeline_spark.errors import ConservationError, ContractError
 from pipeline_spark.job import execute
 
@@ -296,6 +297,7 @@ def test_execute_reads_the_manifest_and_writes_metrics_without_side_files(spark,
     written = json.loads((tmp_path / "out" / "metrics" / "run-test-1.json").read_text())
     assert written == metrics
     assert written["bundle_checksum"] == bundle_document["checksum"]
+    validate("metrics", written)  # the TypeScript readers' schema (src/documents/metrics.ts)
     assert sorted(p.name for p in (tmp_path / "out" / "metrics").iterdir()) == ["run-test-1.json"]
     assert not [f for f in batch.output_files() if f.endswith(".crc") or "_SUCCESS" in f]
 

@@ -1,6 +1,6 @@
 import type { Tuning } from "../config/index.js";
 import { runManifestSchema } from "../documents/manifest.js";
-import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import type { RunInputObject } from "../documents/run-input.js";
 import { readJson } from "../documents/store.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
@@ -8,7 +8,7 @@ import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { manifestKey } from "./layout.js";
 import { classifyKey } from "./objects.js";
-import { replayRunIdFor } from "./run-id.js";
+import { runInputFor } from "./run-id.js";
 import { splitBatch } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -122,11 +122,8 @@ export const startReplay = async (
     deps.tuning,
   )) {
     const inputs = chunk.map((item) => item.object);
-    const runId = replayRunIdFor(
-      inputs.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
-      requestedAt,
-    );
-    const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "replay", inputs };
+    const input = runInputFor(inputs, requestedAt, "replay");
+    const runId = input.run_id;
     await deps.workflow.start(runId, input);
     deps.log.info("replay started", { run_id: runId, files: inputs.length, selection });
     runIds.push(runId);

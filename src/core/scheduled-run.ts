@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Tuning } from "../config/index.js";
-import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import type { RunInputObject } from "../documents/run-input.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { classifyKey, isFolderMarker } from "./objects.js";
-import { replayRunIdFor } from "./run-id.js";
+import { runInputFor } from "./run-id.js";
 import { explainSplit, planSplit } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -91,11 +91,8 @@ export const startScheduledRun = async (deps: ScheduledRunDeps): Promise<Schedul
   const runs: string[] = [];
   for (const chunk of plan.chunks) {
     const inputs = chunk.map((item) => item.object);
-    const runId = replayRunIdFor(
-      inputs.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
-      requestedAt,
-    );
-    const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "schedule", inputs };
+    const input = runInputFor(inputs, requestedAt, "schedule");
+    const runId = input.run_id;
     await deps.workflow.start(runId, input);
     deps.log.info("scheduled run started", { run_id: runId, files: inputs.length, since });
     runs.push(runId);

@@ -31,6 +31,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
     const [run] = workflow.started;
     expect(run?.name).toMatch(/^run-20170105-[0-9a-f]{16}$/);
     expect(run?.input).toEqual({
+      schema_version: 1,
       run_id: run?.name,
       started_at: "2026-11-21T19:47:00.000Z",
       trigger: "s3",
