@@ -60,6 +60,8 @@ def manifest_for(root: Path, run_id: str, day: str = "*") -> dict:
                 "key": key,
                 "etag": "bench",
                 "size": path.stat().st_size,
+                "format": "jsonl" if ".json" in path.name else "csv",
+                "compression": "gzip" if path.name.endswith(".gz") else None,
                 "batch_date": path.parent.name.removeprefix("dt="),
                 "uploaded_at": "2026-11-21T19:46:58.000Z",
                 "version": "001796591735123:",

@@ -24,16 +24,17 @@ def manifest_document() -> dict:
 def test_a_manifest_planbatch_wrote_is_read_as_written(manifest_document):
     manifest = parse_manifest(json.dumps(manifest_document))
     assert manifest.run_id == "run-20170105-0123456789abcdef"
-    assert [(i.source, i.key, i.batch_date, i.size) for i in manifest.inputs] == [
-        ("orders", "orders/dt=2017-01-05/orders.csv.gz", "2017-01-05", 1234),
-        ("payments", "payments/dt=2017-01-05/payments.jsonl", "2017-01-05", 1234),
+    assert [(i.source, i.key, i.format, i.gzip, i.batch_date, i.size) for i in manifest.inputs] == [
+        ("orders", "orders/dt=2017-01-05/orders.csv.gz", "csv", True, "2017-01-05", 1234),
+        ("payments", "payments/dt=2017-01-05/payments.jsonl", "jsonl", False, "2017-01-05", 1234),
     ]
     assert manifest.metrics_uri == manifest_document["outputs"]["metrics_uri"]
 
 
-def test_the_batch_date_is_the_manifests_not_rederived_from_the_key(manifest_document):
-    manifest_document["inputs"][0]["batch_date"] = None  # e.g. a contract that dates by file name
-    assert parse_manifest(json.dumps(manifest_document)).inputs[0].batch_date is None
+def test_the_classification_is_the_manifests_not_rederived_from_the_key(manifest_document):
+    manifest_document["inputs"][0].update(batch_date=None, format="jsonl", compression=None)
+    (first, _) = parse_manifest(json.dumps(manifest_document)).inputs
+    assert (first.batch_date, first.format, first.gzip) == (None, "jsonl", False)
 
 
 @pytest.mark.parametrize("run_id", ["", "-run", "run.1", "run=1", "x'; DROP", "a" * 81])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from helpers import file_uri
+from helpers import file_type, file_uri
 from pipeline_spark.job import run_job
 from pipeline_spark.manifest import parse_manifest
 
@@ -47,6 +47,7 @@ def _manifest(root: Path, day: str, run_id: str) -> dict:
                 "key": key,
                 "etag": "x",
                 "size": path.stat().st_size,
+                **dict(zip(("format", "compression"), file_type(path.name))),
                 "batch_date": day,
                 "uploaded_at": f"{day}T23:00:00.000Z",
                 "version": "001796591735123:",

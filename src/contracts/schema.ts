@@ -45,7 +45,9 @@ const csvOptions = z.strictObject({
   multiline: z.boolean().default(false),
 });
 
-const formatName = z.enum(["csv", "jsonl", "parquet"]);
+/** The file formats a contract may accept (file-formats.ts has their extensions). */
+export const fileFormatSchema = z.enum(["csv", "jsonl", "parquet"]);
+const formatName = fileFormatSchema;
 
 /** Named groups a file-name pattern must capture to give a batch date. */
 export const BATCH_DATE_GROUPS = ["year", "month", "day"] as const;

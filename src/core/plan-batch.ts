@@ -1,12 +1,13 @@
-import type { RunManifest } from "../documents/manifest.js";
-import type { RunInput } from "../documents/run-input.js";
+import type { ContractBundle } from "../contracts/index.js";
+import type { ManifestInput, RunManifest } from "../documents/manifest.js";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
 import { writeJson } from "../documents/store.js";
 import { SCHEMA_VERSION } from "../documents/version.js";
 import { ContractError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { ContractSource, Log } from "./deps.js";
 import { BUNDLE_KEY, manifestKey, metricsKey } from "./layout.js";
-import { classifyKey } from "./objects.js";
+import { classifyKey, routedFields } from "./objects.js";
 import { sparkArguments } from "./spark-job.js";
 
 /** What PlanBatch returns into the execution state (`$.plan`). */
@@ -34,8 +35,40 @@ export interface PlannedObject {
 }
 
 /**
- * Resolves each input's source contract and writes the run manifest the Spark job reads.
- * An input no contract accepts fails the run (`ContractError`): the trigger already routes such
+ * The classification of a run input's key: the one the trigger (or replay) made and the input carries, checked
+ * against the deployed contracts only for still accepting the file's format. An input written before inputs
+ * carried `format` is classified here, as PlanBatch always did.
+ */
+const classificationOf = (
+  object: RunInputObject,
+  bundle: ContractBundle,
+): Pick<ManifestInput, "source" | "format" | "compression" | "batch_date"> => {
+  if (object.format === undefined) {
+    const routed = classifyKey(object.key, bundle);
+    if (!routed.ok) throw new ContractError(object.key, "", `${routed.reason}: ${routed.detail}`);
+    return routedFields(routed);
+  }
+  const contract = bundle.sources[object.source];
+  if (!contract?.formats.includes(object.format)) {
+    throw new ContractError(
+      object.key,
+      "",
+      contract
+        ? `unsupported_format: the contract of ${object.source} no longer accepts ${object.format} files`
+        : `unknown_source: no contract named "${object.source}"`,
+    );
+  }
+  return {
+    source: object.source,
+    format: object.format,
+    compression: object.compression ?? null,
+    batch_date: object.batch_date,
+  };
+};
+
+/**
+ * Writes the run manifest the Spark job reads, from the run input's classified objects. An input whose source
+ * the contracts no longer accept fails the run (`ContractError`): the trigger already routes unaccepted
  * objects aside, so reaching here means the contracts changed under a replay.
  *
  * @example
@@ -48,15 +81,16 @@ export const planBatch = async (
 ): Promise<Plan> => {
   const bundle = await deps.contracts.get();
   const inputs = input.inputs.map((object) => {
-    const routed = classifyKey(object.key, bundle);
-    if (!routed.ok) throw new ContractError(object.key, "", `${routed.reason}: ${routed.detail}`);
+    const { source, format, compression, batch_date } = classificationOf(object, bundle);
     return {
       uri: deps.store.uri({ bucket: "raw", key: object.key }),
-      source: routed.source,
+      source,
       key: object.key,
       etag: object.etag,
       size: object.size,
-      batch_date: routed.batchDate,
+      format,
+      compression,
+      batch_date,
       uploaded_at: object.uploaded_at,
       version: object.version,
     };

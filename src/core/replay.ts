@@ -1,5 +1,5 @@
 import type { Tuning } from "../config/index.js";
-import { runManifestSchema } from "../documents/manifest.js";
+import { manifestKeysSchema } from "../documents/manifest.js";
 import type { RunInputObject } from "../documents/run-input.js";
 import { readJson } from "../documents/store.js";
 import { NotFoundError, ValidationError } from "../errors.js";
@@ -7,7 +7,7 @@ import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { manifestKey } from "./layout.js";
-import { classifyKey } from "./objects.js";
+import { classifyKey, routedFields } from "./objects.js";
 import { runInputFor } from "./run-id.js";
 import { splitBatch } from "./trigger.js";
 import { objectVersion } from "./versions.js";
@@ -51,7 +51,7 @@ export const replayObjects = async (
   if (selection.kind === "run") {
     const ref = { bucket: "curated", key: manifestKey(selection.runId) } as const;
     if (!(await deps.store.head(ref))) throw new NotFoundError(`no manifest for run ${selection.runId}`);
-    keys = (await readJson(deps.store, ref, runManifestSchema)).inputs.map((input) => input.key);
+    keys = (await readJson(deps.store, ref, manifestKeysSchema)).inputs.map((input) => input.key);
   } else if (selection.kind === "object") {
     keys = [selection.key];
   } else {
@@ -88,8 +88,7 @@ export const replayObjects = async (
       key,
       etag: info.etag,
       size: info.size,
-      source: routed.source,
-      batch_date: routed.batchDate,
+      ...routedFields(routed),
       uploaded_at: info.lastModified,
       version,
     });

@@ -4,7 +4,7 @@ import type { RunInputObject } from "../documents/run-input.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
-import { classifyKey, isFolderMarker } from "./objects.js";
+import { classifyKey, isFolderMarker, routedFields } from "./objects.js";
 import { runInputFor } from "./run-id.js";
 import { explainSplit, planSplit } from "./trigger.js";
 import { objectVersion } from "./versions.js";
@@ -73,8 +73,7 @@ export const startScheduledRun = async (deps: ScheduledRunDeps): Promise<Schedul
       key: info.key,
       etag: info.etag,
       size: info.size,
-      source: routed.source,
-      batch_date: routed.batchDate,
+      ...routedFields(routed),
       uploaded_at: info.lastModified,
       version,
     });

@@ -6,7 +6,7 @@ import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { unroutedKey } from "./layout.js";
-import { classifyKey, isFolderMarker } from "./objects.js";
+import { classifyKey, isFolderMarker, routedFields } from "./objects.js";
 import { runInputFor } from "./run-id.js";
 import { objectVersion } from "./versions.js";
 
@@ -209,8 +209,7 @@ export const routeBatch = async (
         key: event.key,
         etag: event.etag,
         size: event.size,
-        source: routed.source,
-        batch_date: routed.batchDate,
+        ...routedFields(routed),
         uploaded_at: event.eventTime,
         version: objectVersion(event.eventTime, event.sequencer),
         ...(event.versionId ? { version_id: event.versionId } : {}),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fileFormatSchema } from "../contracts/schema.js";
 import { VERSION_TOKEN } from "../core/versions.js";
 import { runIdSchema } from "./run-id.js";
 import { schemaVersion } from "./version.js";
@@ -11,6 +12,9 @@ export const manifestInputSchema = z.strictObject({
   key: z.string().min(1),
   etag: z.string(),
   size: z.number().int().min(0),
+  /** How the job reads the file: the trigger's classification of its key, trusted as it is. */
+  format: fileFormatSchema,
+  compression: z.literal("gzip").nullable(),
   batch_date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -39,6 +43,14 @@ export const runManifestSchema = z.strictObject({
     quarantine_uri: z.string().min(1),
     metrics_uri: z.string().min(1),
   }),
+});
+
+/**
+ * The part of a manifest a replay reads (`pipeline replay --run`): its objects' keys. Loose, so that the
+ * manifest of a run from any earlier version of the pipeline can be replayed.
+ */
+export const manifestKeysSchema = z.looseObject({
+  inputs: z.array(manifestInputSchema.pick({ key: true }).loose()),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fileFormatSchema } from "../contracts/schema.js";
 import { VERSION_TOKEN } from "../core/versions.js";
 import { runIdSchema } from "./run-id.js";
 import { schemaVersion } from "./version.js";
@@ -15,6 +16,12 @@ export const runInputObjectSchema = z.strictObject({
   etag: z.string(),
   size: z.number().int().min(0),
   source: z.string().min(1),
+  /**
+   * The file's format and compression as the trigger classified its key (src/contracts/file-formats.ts).
+   * Absent in inputs written before the trigger carried them: PlanBatch classifies those keys itself.
+   */
+  format: fileFormatSchema.optional(),
+  compression: z.literal("gzip").nullable().optional(),
   batch_date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)

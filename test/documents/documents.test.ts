@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { S3ObjectStore } from "../../src/adapters/aws/s3-object-store.js";
 import { LocalObjectStore } from "../../src/adapters/local/local-object-store.js";
 import { buildBundle, type ContractBundle, compileSource, readContracts } from "../../src/contracts/index.js";
+import { classifyKey, routedFields } from "../../src/core/objects.js";
 import { planBatch } from "../../src/core/plan-batch.js";
 import { recordRun } from "../../src/core/record-run.js";
 import { replayRunIdFor, runIdFor } from "../../src/core/run-id.js";
@@ -13,6 +14,7 @@ import {
   DocumentError,
   metricsSchema,
   RUN_ID_PATTERN,
+  type RunInputObject,
   readJson,
   runManifestSchema,
   writeJson,
@@ -129,42 +131,67 @@ describe("the documents' writers and readers agree", () => {
 describe("the run manifest PlanBatch writes", () => {
   const s3 = memoryS3();
   afterAll(() => s3.mock.restore());
-
-  it("is the recorded sample the Spark tests read (test/events/spark/manifest.json), and parses as a manifest", async () => {
-    const bundle = json(".build/contracts.bundle.json") as ContractBundle;
-    const names = {
-      raw: "raw-bucket",
-      curated: "curated-bucket",
-      load: "load-bucket",
-      artifacts: "artifacts-bucket",
-    };
-    const store = new S3ObjectStore(new S3Client({ region: "eu-west-1" }), names);
-    const object = (key: string, batchDate: string | null) => ({
+  const bundle = json(".build/contracts.bundle.json") as ContractBundle;
+  const names = {
+    raw: "raw-bucket",
+    curated: "curated-bucket",
+    load: "load-bucket",
+    artifacts: "artifacts-bucket",
+  };
+  const store = new S3ObjectStore(new S3Client({ region: "eu-west-1" }), names);
+  const contracts = { get: async () => ({ ...bundle, checksum: "sample" }) };
+  /** A run input object as the trigger writes it: the key classified once (routedFields). */
+  const object = (key: string): RunInputObject => {
+    const routed = classifyKey(key, bundle);
+    if (!routed.ok) throw new Error(routed.detail);
+    return {
       bucket: names.raw,
       key,
       etag: "0123456789abcdef0123456789abcdef",
       size: 1234,
-      source: key.split("/")[0] ?? "",
-      batch_date: batchDate,
+      ...routedFields(routed),
       uploaded_at: "2017-01-05T02:00:00.000Z",
       version: "001483581600000:0062F7A5B8C4D1E2F3000000000000AB",
-    });
-    const plan = await planBatch(
-      {
-        run_id: RUN,
-        started_at: "2017-01-05T02:01:00.000Z",
-        trigger: "s3",
-        inputs: [
-          object("orders/dt=2017-01-05/orders.csv.gz", "2017-01-05"),
-          object("payments/dt=2017-01-05/payments.jsonl", "2017-01-05"),
-        ],
-      },
-      { store, contracts: { get: async () => ({ ...bundle, checksum: "sample" }) }, log: new MemoryLog() },
-    );
-    const written = await readJson(store, store.parseUri(plan.manifest_uri), runManifestSchema);
+    };
+  };
+  const manifestOf = async (inputs: RunInputObject[]) => {
+    const input = { run_id: RUN, started_at: "2017-01-05T02:01:00.000Z", trigger: "s3" as const, inputs };
+    const plan = await planBatch(input, { store, contracts, log: new MemoryLog() });
+    return readJson(store, store.parseUri(plan.manifest_uri), runManifestSchema);
+  };
+
+  it("is the recorded sample the Spark tests read (test/events/spark/manifest.json), and parses as a manifest", async () => {
+    const written = await manifestOf([
+      object("orders/dt=2017-01-05/orders.csv.gz"),
+      object("payments/dt=2017-01-05/payments.jsonl"),
+    ]);
     // `vitest run -u` rewrites the sample after a deliberate change; spark/tests/test_documents.py reads it.
     await expect(`${JSON.stringify(written, null, 2)}\n`).toMatchFileSnapshot(
       "../events/spark/manifest.json",
+    );
+  });
+
+  it("carries the trigger's classification as it is, without classifying the key again", async () => {
+    const classified = { ...object("orders/dt=2017-01-05/orders.csv.gz"), batch_date: "2017-01-04" };
+    const [input] = (await manifestOf([classified])).inputs;
+    expect(input).toMatchObject({
+      source: "orders",
+      format: "csv",
+      compression: "gzip",
+      batch_date: "2017-01-04",
+    });
+  });
+
+  it("classifies the keys of a run input written before inputs carried their format, as before", async () => {
+    const { format: _, compression: __, ...older } = object("payments/dt=2017-01-05/payments.jsonl.gz");
+    const [input] = (await manifestOf([older])).inputs;
+    expect(input).toMatchObject({ format: "jsonl", compression: "gzip", batch_date: "2017-01-05" });
+  });
+
+  it("fails the run when the contracts no longer accept a file's format (they changed under a replay)", async () => {
+    const parquet = { ...object("orders/dt=2017-01-05/orders.csv"), format: "parquet" as const };
+    await expect(manifestOf([parquet])).rejects.toThrow(
+      /unsupported_format: the contract of orders no longer accepts parquet/,
     );
   });
 });

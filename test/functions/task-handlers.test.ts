@@ -89,6 +89,7 @@ describe("task handlers with the state machine's input shapes", () => {
       new TextDecoder().decode(await app.store.get({ bucket: "curated", key: `manifests/${RUN}.json` })),
     );
     expect(manifest).toMatchObject({
+      schema_version: 1,
       run_id: RUN,
       contracts_uri: "s3://sales-pipeline-dev-artifacts/contracts/contracts.bundle.json",
       outputs: {
@@ -103,6 +104,8 @@ describe("task handlers with the state machine's input shapes", () => {
       key: "customers/dt=2017-01-04/customers-2017-01-04.csv",
       etag: "9b2cf535f27731c974343645a3985328",
       size: 4096,
+      format: "csv",
+      compression: null,
       batch_date: "2017-01-04",
       uploaded_at: "2026-11-21T20:14:32.118Z",
       version: "001795292072118:000000000000000062B4C0E2A1D2F1A1",

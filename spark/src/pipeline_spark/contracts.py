@@ -90,7 +90,6 @@ class Rule:
 class Source:
     source: str
     formats: tuple[str, ...]
-    extensions: tuple[str, ...]
     csv: Optional[CsvOptions]
     null_values: tuple[str, ...]
     columns: tuple[SourceColumn, ...]
@@ -105,27 +104,6 @@ class Source:
 
     def column_index(self, name: str) -> int:
         return self.column_names.index(name)
-
-    def format_of(self, key: str) -> Optional[tuple[str, bool]]:
-        """(format, gzip) picked by the longest matching extension, or None.
-
-        >>> source.format_of("orders/dt=2017-01-05/orders-2017-01-05.csv.gz")
-        ('csv', True)
-        """
-        lowered = key.lower()
-        matches = [ext for ext in self.extensions if lowered.endswith(ext)]
-        if not matches:
-            return None
-        extension = max(matches, key=len)
-        gzip = extension.endswith(".gz")
-        base = extension[: -len(".gz")] if gzip else extension
-        if base in (".csv", ".txt"):
-            return "csv", gzip
-        if base in (".jsonl", ".ndjson", ".json"):
-            return "jsonl", gzip
-        if base == ".parquet":
-            return "parquet", gzip
-        return None
 
 
 @dataclass(frozen=True)
@@ -242,7 +220,6 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
         source=name,
         batch_date=_batch_date(raw.get("batch_date")),
         formats=tuple(raw["formats"]),
-        extensions=tuple(raw["extensions"]),
         csv=csv_options,
         null_values=tuple(raw.get("null_values", [""])),
         columns=tuple(columns),

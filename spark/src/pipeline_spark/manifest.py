@@ -1,8 +1,8 @@
 """The run manifest (docs/interfaces.md, "Run manifest"): what one run reads and where it writes.
 
 Checked against the manifest's exported schema (``schemas/manifest.json``, from
-``src/documents/manifest.ts``); every field PlanBatch resolved (source, key, batch date) is trusted
-as written.
+``src/documents/manifest.ts``); every field the trigger classified (source, format, compression, batch
+date) is trusted as written: the job never derives them from the key again.
 """
 
 import json
@@ -23,6 +23,8 @@ class Input:
     source: str
     key: str
     size: Optional[int]
+    format: str  # csv, jsonl or parquet: the trigger's classification of the key
+    gzip: bool
     batch_date: Optional[str]
     uploaded_at: Optional[str]
 
@@ -89,6 +91,8 @@ def parse_manifest(text: str) -> Manifest:
                 source=raw["source"],
                 key=raw["key"],
                 size=raw["size"],
+                format=raw["format"],
+                gzip=raw["compression"] == "gzip",
                 batch_date=raw["batch_date"],
                 uploaded_at=timestamp_text(raw["uploaded_at"]),
             )

@@ -179,6 +179,8 @@ def warm_up(spark: SparkSession) -> float:
                     "key": "warmup/dt=2017-01-01/warmup.csv",
                     "etag": "warm-up",
                     "size": raw.stat().st_size,
+                    "format": "csv",
+                    "compression": None,
                     "batch_date": "2017-01-01",
                     "uploaded_at": "2017-01-01T00:00:00.000Z",
                     "version": "001483228800000:",

@@ -3,7 +3,7 @@ import { basename, join, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import type { Tuning } from "../../config/index.js";
 import { type CompiledSource, type ContractBundle, loadContractBundle } from "../../contracts/index.js";
-import { classifyKey, dateFromFileName, isoDate } from "../../core/objects.js";
+import { classifyKey, dateFromFileName, isoDate, routedFields } from "../../core/objects.js";
 import { runIdFor } from "../../core/run-id.js";
 import { explainSplit, planSplit, SPLIT_SETTINGS } from "../../core/trigger.js";
 import type { RunInputObject } from "../../documents/run-input.js";
@@ -119,8 +119,7 @@ export const predictRuns = (
         key: info.key,
         etag: info.etag,
         size: info.size,
-        source: routed.source,
-        batch_date: routed.batchDate,
+        ...routedFields(routed),
         uploaded_at: info.lastModified,
         version: info.version,
       },
