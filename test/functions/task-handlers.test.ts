@@ -1,17 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { handler as awaitLoad } from "../../functions/await-load/handler.js";
-import { handler as checkQuality } from "../../functions/check-quality/handler.js";
-import { handler as merge } from "../../functions/merge/handler.js";
-import { handler as notify } from "../../functions/notify/handler.js";
-import { handler as planBatch } from "../../functions/plan-batch/handler.js";
-import { handler as publish } from "../../functions/publish/handler.js";
-import { handler as quarantineRun } from "../../functions/quarantine-run/handler.js";
-import { handler as recordRun } from "../../functions/record-run/handler.js";
-import { handler as verifyLoad } from "../../functions/verify-load/handler.js";
+import { build as buildAwaitLoad } from "../../functions/await-load/handler.js";
+import { build as buildCheckQuality } from "../../functions/check-quality/handler.js";
+import { build as buildMerge } from "../../functions/merge/handler.js";
+import { build as buildNotify } from "../../functions/notify/handler.js";
+import { build as buildPlanBatch } from "../../functions/plan-batch/handler.js";
+import { build as buildPublish } from "../../functions/publish/handler.js";
+import { build as buildQuarantineRun } from "../../functions/quarantine-run/handler.js";
+import { build as buildRecordRun } from "../../functions/record-run/handler.js";
+import { build as buildVerifyLoad } from "../../functions/verify-load/handler.js";
 import { S3ObjectStore } from "../../src/adapters/aws/s3-object-store.js";
-import { resetApp, useApp } from "../../src/app/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { StoredContracts } from "../../src/core/contract-source.js";
 import { LoadFailedError } from "../../src/core/errors.js";
@@ -57,6 +56,18 @@ const build = () => {
     now: () => new Date("2026-11-21T20:16:00.000Z"),
   };
 };
+// The deployed handlers' factories, built on the App each test assembles (beforeEach).
+const current = async () => app;
+const awaitLoad = buildAwaitLoad(current);
+const checkQuality = buildCheckQuality(current);
+const merge = buildMerge(current);
+const notify = buildNotify(current);
+const planBatch = buildPlanBatch(current);
+const publish = buildPublish(current);
+const quarantineRun = buildQuarantineRun(current);
+const recordRun = buildRecordRun(current);
+const verifyLoad = buildVerifyLoad(current);
+
 const invoke = <T>(handler: (e: never, c: never) => Promise<T>, input: unknown, name: string) =>
   handler(input as never, lambdaContext(name) as never);
 
@@ -68,11 +79,9 @@ beforeEach(async () => {
     { bucket: "curated", key: METRICS },
     await readFile(`test/events/spark/metrics-${RUN}.json`),
   );
-  useApp(app);
 });
 afterEach(() => {
   s3.mock.restore();
-  resetApp();
 });
 
 describe("task handlers with the state machine's input shapes", () => {

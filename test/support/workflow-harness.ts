@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { taskHandlers } from "../../functions/tasks.js";
 import { LocalWorkflow } from "../../src/adapters/local/local-workflow.js";
-import { useApp } from "../../src/app/index.js";
 import { runRecordKey } from "../../src/core/layout.js";
 import { runIdFor } from "../../src/core/run-id.js";
 import { objectVersion } from "../../src/core/versions.js";
@@ -8,7 +8,6 @@ import type { RunInput } from "../../src/documents/run-input.js";
 import type { RunRecord } from "../../src/documents/run-record.js";
 import { runRecordSchema } from "../../src/documents/run-record.js";
 import { readJsonIfExists } from "../../src/documents/store.js";
-import { taskHandlers } from "../../src/local/handlers.js";
 import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
 import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
 import { type TestApp, testApp } from "./app.js";
@@ -32,16 +31,21 @@ export const workflowHarness = async (root: string) => {
   const base = await testApp(root);
   const warehouse = new FakeWarehouse(base.store);
   const spark = new FakeSpark(base.store, await base.contracts.get());
+  // The handlers run on the App assembled below (the workflow is part of it).
+  let app: TestApp | undefined;
   const workflow = new LocalWorkflow({
     definition: await loadLocalDefinition(process.cwd(), base.config),
-    tasks: localTasks(base.config, taskHandlers, spark),
+    tasks: localTasks(
+      base.config,
+      taskHandlers(async () => app ?? base),
+      spark,
+    ),
     directory: join(root, "executions"),
     stateMachineArn: base.config.stateMachineArn as string,
     waitMs: 1,
     retryMs: 1,
   });
-  const app: TestApp = { ...base, workflow, warehouse };
-  useApp(app);
+  app = { ...base, workflow, warehouse };
 
   const run = async (sources: readonly string[] = ["orders", "payments"]): Promise<PathRun> => {
     const inputs: RunInput["inputs"] = [];
