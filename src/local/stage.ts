@@ -4,24 +4,24 @@ import { join, resolve } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { build as buildTrigger } from "../../functions/trigger/handler.js";
 import type { LocalObjectStore } from "../adapters/local/local-object-store.js";
+import { LocalQueue } from "../adapters/local/local-queue.js";
 import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
+import { localContext } from "../adapters/local/local-tasks.js";
 import {
   LocalExecutionStore,
   type LocalWorkflow,
   type LocalWorkflowEvent,
 } from "../adapters/local/local-workflow.js";
+import { nextSequencer, s3NotificationFor } from "../adapters/local/s3-notifications.js";
 import { assembleLocal, type LocalApp, stagePaths } from "../app/local.js";
 import { localConfig, type PipelineConfig, type Tuning } from "../config/index.js";
+import { viewRun } from "../core/run-view.js";
 import { objectVersion } from "../core/versions.js";
 import { redirectLogs } from "../observability/logger.js";
 import type { ObjectInfo } from "../ports/object-store.js";
 import type { SparkRunner } from "../ports/spark-runner.js";
 import type { Warehouse } from "../ports/warehouse.js";
-import { viewRun } from "./inspect.js";
-import { LocalQueue } from "./queue.js";
 import { type RecoveryReport, recoverStage, recoveryLines } from "./recovery.js";
-import { nextSequencer, s3NotificationFor } from "./s3-notifications.js";
-import { localContext } from "./tasks.js";
 
 /** An object put into the raw bucket, with the version token its notification gives it. */
 export interface PutObject extends ObjectInfo {

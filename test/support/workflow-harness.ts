@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { taskHandlers } from "../../functions/tasks.js";
+import { loadLocalDefinition, localTasks } from "../../src/adapters/local/local-tasks.js";
 import { LocalWorkflow } from "../../src/adapters/local/local-workflow.js";
 import { runRecordKey } from "../../src/core/layout.js";
 import { runIdFor } from "../../src/core/run-id.js";
@@ -8,7 +9,6 @@ import type { RunInput } from "../../src/documents/run-input.js";
 import type { RunRecord } from "../../src/documents/run-record.js";
 import { runRecordSchema } from "../../src/documents/run-record.js";
 import { readJsonIfExists } from "../../src/documents/store.js";
-import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
 import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
 import { type TestApp, testApp } from "./app.js";
 import { FakeSpark } from "./fake-spark.js";

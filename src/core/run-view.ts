@@ -1,5 +1,3 @@
-import { reportKey, runRecordKey } from "../core/layout.js";
-import type { QualityReport } from "../core/quality.js";
 import { qualityReportSchema } from "../documents/quality-report.js";
 import type { RunRecord } from "../documents/run-record.js";
 import { runRecordSchema } from "../documents/run-record.js";
@@ -7,6 +5,8 @@ import { readJsonIfExists } from "../documents/store.js";
 import type { Alert } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { ExecutionSummary, StateVisit, Workflow } from "../ports/workflow.js";
+import { reportKey, runRecordKey } from "./layout.js";
+import type { QualityReport } from "./quality.js";
 
 /** Everything known about one run: the execution, its states, its record, its quality report. */
 export interface RunView {
