@@ -16,7 +16,7 @@ import { build as verifyLoad } from "./verify-load/handler.js";
  * `functions/<name>/handler.ts` builds the deployed handler with (`build(lambdaApp)`). The local stage builds
  * the same handlers on its own App (src/app/local.ts), so both run the very code that is deployed.
  */
-export const TASK_HANDLERS: Readonly<Record<TaskFunctionName, (app: AppSource) => LambdaHandler>> = {
+export const TASK_HANDLERS = {
   "plan-batch": planBatch,
   "check-quality": checkQuality,
   publish,
@@ -26,7 +26,7 @@ export const TASK_HANDLERS: Readonly<Record<TaskFunctionName, (app: AppSource) =
   "quarantine-run": quarantineRun,
   notify,
   "record-run": recordRun,
-};
+} as const satisfies Readonly<Record<TaskFunctionName, (app: AppSource) => LambdaHandler>>;
 
 /**
  * Every task's handler built on one App.
@@ -36,7 +36,6 @@ export const TASK_HANDLERS: Readonly<Record<TaskFunctionName, (app: AppSource) =
  *   await handlers["plan-batch"](input as never, context as never);
  */
 export const taskHandlers = (app: AppSource): Record<TaskFunctionName, LambdaHandler> =>
-  Object.fromEntries(Object.entries(TASK_HANDLERS).map(([name, build]) => [name, build(app)])) as Record<
-    TaskFunctionName,
-    LambdaHandler
-  >;
+  Object.fromEntries(
+    Object.entries(TASK_HANDLERS).map(([name, build]): [string, LambdaHandler] => [name, build(app)]),
+  ) as Record<TaskFunctionName, LambdaHandler>;

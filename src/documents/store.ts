@@ -1,21 +1,8 @@
 import type { z } from "zod";
-import { PipelineError } from "../errors.js";
+import { DocumentError } from "../errors.js";
 import type { ObjectRef, ObjectStore } from "../ports/object-store.js";
 
-/**
- * A stored document that is not what its schema says: names the object, the path inside it and the problem.
- * Never retryable (the same bytes fail the same way).
- */
-export class DocumentError extends PipelineError {
-  constructor(
-    readonly uri: string,
-    readonly path: string,
-    readonly problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${uri}: ${path || "(root)"}: ${problem}`, options);
-  }
-}
+export { DocumentError };
 
 const pathOf = (path: readonly PropertyKey[]): string =>
   path

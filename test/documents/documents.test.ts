@@ -132,12 +132,7 @@ describe("the run manifest PlanBatch writes", () => {
   const s3 = memoryS3();
   afterAll(() => s3.mock.restore());
   const bundle = json(".build/contracts.bundle.json") as ContractBundle;
-  const names = {
-    raw: "raw-bucket",
-    curated: "curated-bucket",
-    load: "load-bucket",
-    artifacts: "artifacts-bucket",
-  };
+  const names = { raw: "raw", curated: "curated", load: "load", artifacts: "artifacts" };
   const store = new S3ObjectStore(new S3Client({ region: "eu-west-1" }), names);
   const contracts = { get: async () => ({ ...bundle, checksum: "sample" }) };
   /** A run input object as the trigger writes it: the key classified once (routedFields). */

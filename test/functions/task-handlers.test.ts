@@ -1,15 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { build as buildAwaitLoad } from "../../functions/await-load/handler.js";
-import { build as buildCheckQuality } from "../../functions/check-quality/handler.js";
-import { build as buildMerge } from "../../functions/merge/handler.js";
-import { build as buildNotify } from "../../functions/notify/handler.js";
-import { build as buildPlanBatch } from "../../functions/plan-batch/handler.js";
-import { build as buildPublish } from "../../functions/publish/handler.js";
-import { build as buildQuarantineRun } from "../../functions/quarantine-run/handler.js";
-import { build as buildRecordRun } from "../../functions/record-run/handler.js";
-import { build as buildVerifyLoad } from "../../functions/verify-load/handler.js";
+import { TASK_HANDLERS } from "../../functions/tasks.js";
 import { S3ObjectStore } from "../../src/adapters/aws/s3-object-store.js";
 import { loadConfig } from "../../src/config/index.js";
 import { StoredContracts } from "../../src/core/contract-source.js";
@@ -56,17 +48,17 @@ const build = () => {
     now: () => new Date("2026-11-21T20:16:00.000Z"),
   };
 };
-// The deployed handlers' factories, built on the App each test assembles (beforeEach).
+// The deployed handlers, built by the task registry on the App each test assembles (beforeEach).
 const current = async () => app;
-const awaitLoad = buildAwaitLoad(current);
-const checkQuality = buildCheckQuality(current);
-const merge = buildMerge(current);
-const notify = buildNotify(current);
-const planBatch = buildPlanBatch(current);
-const publish = buildPublish(current);
-const quarantineRun = buildQuarantineRun(current);
-const recordRun = buildRecordRun(current);
-const verifyLoad = buildVerifyLoad(current);
+const awaitLoad = TASK_HANDLERS["await-load"](current);
+const checkQuality = TASK_HANDLERS["check-quality"](current);
+const merge = TASK_HANDLERS.merge(current);
+const notify = TASK_HANDLERS.notify(current);
+const planBatch = TASK_HANDLERS["plan-batch"](current);
+const publish = TASK_HANDLERS.publish(current);
+const quarantineRun = TASK_HANDLERS["quarantine-run"](current);
+const recordRun = TASK_HANDLERS["record-run"](current);
+const verifyLoad = TASK_HANDLERS["verify-load"](current);
 
 const invoke = <T>(handler: (e: never, c: never) => Promise<T>, input: unknown, name: string) =>
   handler(input as never, lambdaContext(name) as never);

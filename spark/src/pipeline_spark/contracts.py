@@ -7,12 +7,11 @@ refused rather than half-understood; this module adds the checks that span field
 """
 
 import codecs
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from pipeline_spark.documents import DocumentError, validate
+from pipeline_spark.documents import parse
 from pipeline_spark.errors import ContractError
 
 SOURCE_TYPE = re.compile(
@@ -236,14 +235,7 @@ def parse_bundle(text: str) -> Bundle:
     >>> bundle.sources["orders"].feeds[0].entity
     'orders'
     """
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise ContractError(f"contract bundle: not valid JSON: {error}", error) from error
-    try:
-        validate("bundle", document)
-    except DocumentError as error:
-        raise ContractError(f"contract bundle: {error}", error) from error
+    document = parse("bundle", text, ContractError, "contract bundle")
     entities = {
         name: Entity(
             name=name,

@@ -10,7 +10,7 @@ import json
 import pkgutil
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Callable
 
 # Keywords that describe and never constrain.
 _ANNOTATIONS = frozenset(("$schema", "description", "default", "examples", "format", "title"))
@@ -158,3 +158,22 @@ def validate(name: str, document: Any) -> None:
     DocumentError: (root): missing required field started_at
     """
     check(schema(name), document)
+
+
+def parse(name: str, text: str, error: Callable[[str, BaseException], Exception], what: str) -> Any:
+    """JSON ``text`` checked against the schema ``name``; a problem raises ``error`` naming ``what`` and the
+    path.
+
+    >>> parse("manifest", "{}", ManifestError, "run manifest")
+    Traceback (most recent call last):
+    ManifestError: run manifest: (root): missing required field run_id
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as problem:
+        raise error(f"{what}: not valid JSON: {problem}", problem) from problem
+    try:
+        validate(name, document)
+    except DocumentError as problem:
+        raise error(f"{what}: {problem}", problem) from problem
+    return document

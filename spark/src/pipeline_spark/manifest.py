@@ -5,12 +5,11 @@ Checked against the manifest's exported schema (``schemas/manifest.json``, from
 date) is trusted as written: the job never derives them from the key again.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from pipeline_spark.documents import DocumentError, validate
+from pipeline_spark.documents import parse
 from pipeline_spark.errors import ManifestError
 
 
@@ -70,14 +69,7 @@ def parse_manifest(text: str) -> Manifest:
     >>> manifest.curated_output("orders")
     'file:///.../curated/curated/orders/run_id=run-1/'
     """
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise ManifestError(f"run manifest: not valid JSON: {error}", error) from error
-    try:
-        validate("manifest", document)
-    except DocumentError as error:
-        raise ManifestError(f"run manifest: {error}", error) from error
+    document = parse("manifest", text, ManifestError, "run manifest")
     inputs: list[Input] = []
     seen = set()
     for index, raw in enumerate(document["inputs"]):
