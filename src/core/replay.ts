@@ -115,17 +115,39 @@ export const startReplay = async (
 ): Promise<string[]> => {
   const requestedAt = deps.now().toISOString();
   const objects = await replayObjects(selection, deps, requestedAt);
-  const runIds: string[] = [];
-  for (const chunk of splitBatch(
+  const chunks = splitBatch(
     objects.map((object) => ({ object })),
     deps.tuning,
-  )) {
-    const inputs = chunk.map((item) => item.object);
-    const input = runInputFor(inputs, requestedAt, "replay");
-    const runId = input.run_id;
-    await deps.workflow.start(runId, input);
-    deps.log.info("replay started", { run_id: runId, files: inputs.length, selection });
-    runIds.push(runId);
+  );
+  return startRuns(chunks, { requestedAt, trigger: "replay", logged: { selection } }, deps);
+};
+
+/**
+ * Starts one execution per chunk of a replay or a scheduled run (run ids salted with the request time) and
+ * returns their run ids, logging each with `logged`.
+ *
+ * @example
+ *   await startRuns(plan.chunks, { requestedAt, trigger: "schedule", logged: { since } }, deps);
+ */
+export const startRuns = async (
+  chunks: readonly (readonly { readonly object: RunInputObject }[])[],
+  run: { readonly requestedAt: string; readonly trigger: "replay" | "schedule"; readonly logged: object },
+  deps: { readonly workflow: Pick<Workflow, "start">; readonly log: Log },
+): Promise<string[]> => {
+  const runIds: string[] = [];
+  for (const chunk of chunks) {
+    const input = runInputFor(
+      chunk.map((item) => item.object),
+      run.requestedAt,
+      run.trigger,
+    );
+    await deps.workflow.start(input.run_id, input);
+    deps.log.info(run.trigger === "replay" ? "replay started" : "scheduled run started", {
+      run_id: input.run_id,
+      files: input.inputs.length,
+      ...run.logged,
+    });
+    runIds.push(input.run_id);
   }
   return runIds;
 };

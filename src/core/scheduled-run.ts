@@ -5,7 +5,7 @@ import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
 import { classifyKey, isFolderMarker, routedFields } from "./objects.js";
-import { runInputFor } from "./run-id.js";
+import { startRuns } from "./replay.js";
 import { explainSplit, planSplit } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -87,14 +87,6 @@ export const startScheduledRun = async (deps: ScheduledRunDeps): Promise<Schedul
     objects.map((object) => ({ object })),
     deps.tuning,
   );
-  const runs: string[] = [];
-  for (const chunk of plan.chunks) {
-    const inputs = chunk.map((item) => item.object);
-    const input = runInputFor(inputs, requestedAt, "schedule");
-    const runId = input.run_id;
-    await deps.workflow.start(runId, input);
-    deps.log.info("scheduled run started", { run_id: runId, files: inputs.length, since });
-    runs.push(runId);
-  }
+  const runs = await startRuns(plan.chunks, { requestedAt, trigger: "schedule", logged: { since } }, deps);
   return { ...base, runs, split: runs.length > 1 ? explainSplit(plan.reasons, deps.tuning) : null };
 };
