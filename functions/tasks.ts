@@ -1,5 +1,5 @@
+import type { LambdaHandler } from "../src/adapters/local/local-tasks.js";
 import type { AppSource } from "../src/app/app.js";
-import type { LambdaHandler } from "../src/app/lambda-handler.js";
 import type { TaskFunctionName } from "../src/core/asl.js";
 import { build as awaitLoad } from "./await-load/handler.js";
 import { build as checkQuality } from "./check-quality/handler.js";

@@ -6,9 +6,6 @@ import { logger } from "../observability/logger.js";
 import { runContext } from "../observability/middleware.js";
 import type { App, AppSource } from "./app.js";
 
-/** A Lambda handler as middy exports it, seen from the code that invokes it in-process. */
-export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
-
 /**
  * The one middy chain every Lambda uses: Powertools' logger context, then (for a task of the state machine)
  * the run id on every log line and one error line on failure, then the event parsed by its schema (a
