@@ -4,7 +4,8 @@
 
 writes <out>/job.py (entryPoint) and <out>/pipeline_spark.zip (sparkSubmitParameters --py-files).
 The zip is deterministic (sorted entries, fixed timestamps), so an unchanged package uploads the
-same bytes. Pure Python only: EMR Serverless emr-7.9.0 runs it with its own PySpark on Python 3.9.
+same bytes. Pure Python only: EMR Serverless emr-7.9.0 runs it with its own PySpark on Python 3.9. The zip
+also carries ``pipeline_spark/schemas/*.json``, the exchanged documents' schemas the job validates against.
 """
 
 import argparse
@@ -24,7 +25,10 @@ def build(out: Path) -> tuple[Path, Path]:
     entry = out / "job.py"
     shutil.copyfile(HERE / "job.py", entry)
     archive = out / "pipeline_spark.zip"
-    sources = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    # The package's code and the document schemas it validates against (exported from src/documents).
+    sources = sorted(
+        p for p in [*PACKAGE.rglob("*.py"), *PACKAGE.glob("schemas/*.json")] if "__pycache__" not in p.parts
+    )
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for path in sources:
             info = zipfile.ZipInfo(str(path.relative_to(PACKAGE.parent)), FIXED_TIME)

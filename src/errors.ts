@@ -10,15 +10,26 @@ export class PipelineError extends Error {
   }
 }
 
-/** A source contract (or the bundle compiled from them) is invalid. Never retryable. */
-export class ContractError extends PipelineError {
+/**
+ * A file or stored document that is not what its schema says: names the object, the path inside it and the
+ * problem (`s3://curated/metrics/run-1.json: sources.orders.rows_read: ...`). Never retryable.
+ */
+export class DocumentError extends PipelineError {
   constructor(
-    readonly file: string,
+    readonly uri: string,
     readonly path: string,
     readonly problem: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}: ${path || "(root)"}: ${problem}`, options);
+    super(`${uri}: ${path || "(root)"}: ${problem}`, options);
+  }
+}
+
+/** A source contract (or the bundle compiled from them) is invalid. Never retryable. */
+export class ContractError extends DocumentError {
+  /** The contract file (or the bundle's URI). */
+  get file(): string {
+    return this.uri;
   }
 }
 

@@ -38,8 +38,8 @@ import { createGunzip } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { CompiledSource, ContractBundle } from "../../src/contracts/types.js";
 import { classifyKey } from "../../src/core/objects.js";
-import type { StarSnapshot } from "../../src/local/star-summary.js";
-import { compareWithTruth, type ExpectedStar } from "../../src/local/truth-check.js";
+import { compareWithTruth, type ExpectedStar } from "../../src/generator/truth-check.js";
+import type { StarSnapshot } from "../../src/warehouse/star-snapshot.js";
 
 export interface FloorFile {
   /** Object key relative to the raw root: `<source>/dt=YYYY-MM-DD/<file>`. */

@@ -15,12 +15,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import { loadContractBundle } from "../../src/contracts/index.js";
+import { timePerState, viewRun } from "../../src/core/run-view.js";
 import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
-import { timePerState, viewRun } from "../../src/local/inspect.js";
+import { compareWithTruth } from "../../src/generator/truth-check.js";
 import { LocalStage } from "../../src/local/stage.js";
-import { starSnapshot } from "../../src/local/star-summary.js";
-import { compareWithTruth } from "../../src/local/truth-check.js";
 import type { StateVisit } from "../../src/ports/workflow.js";
+import { starSnapshot } from "../../src/warehouse/star-snapshot.js";
 import { describeFloor, type FloorResult, runFloor, writeDatasetFiles } from "./floor.js";
 
 const { values } = parseArgs({

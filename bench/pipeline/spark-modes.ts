@@ -10,8 +10,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import { viewRun } from "../../src/core/run-view.js";
 import { generateDataset } from "../../src/generator/index.js";
-import { viewRun } from "../../src/local/inspect.js";
 import { LocalStage } from "../../src/local/stage.js";
 
 const { values } = parseArgs({

@@ -58,8 +58,13 @@ def manifest_for(root: Path, run_id: str, day: str = "*") -> dict:
                 "uri": "file://" + str(path),
                 "source": key.split("/")[0],
                 "key": key,
+                "etag": "bench",
                 "size": path.stat().st_size,
+                "format": "jsonl" if ".json" in path.name else "csv",
+                "compression": "gzip" if path.name.endswith(".gz") else None,
+                "batch_date": path.parent.name.removeprefix("dt="),
                 "uploaded_at": "2026-11-21T19:46:58.000Z",
+                "version": "001796591735123:",
             }
         )
     out = root / "out" / run_id
@@ -67,6 +72,7 @@ def manifest_for(root: Path, run_id: str, day: str = "*") -> dict:
         "run_id": run_id,
         "started_at": "2026-11-21T19:47:00.000Z",
         "contracts_uri": "file://" + str(REPO / ".build" / "contracts.bundle.json"),
+        "bundle_checksum": "bench",
         "inputs": inputs,
         "outputs": {
             "curated_uri": f"file://{out}/curated/",

@@ -1,18 +1,13 @@
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { parser } from "@aws-lambda-powertools/parser/middleware";
-import middy from "@middy/core";
-import type { z } from "zod";
-import { getApp } from "../../src/app/index.js";
+import type { App, AppSource } from "../../src/app/app.js";
+import { lambdaApp } from "../../src/app/lambda.js";
+import { lambdaHandler } from "../../src/app/lambda-handler.js";
 import { checkQuality } from "../../src/core/check-quality.js";
 import { SOURCE_QUALITY_METRIC } from "../../src/core/run-metrics.js";
 import { checkQualityInputSchema } from "../../src/core/task-inputs.js";
-import { logger } from "../../src/observability/logger.js";
 import { publishCount, publishCountsBy } from "../../src/observability/metrics.js";
-import { runContext } from "../../src/observability/middleware.js";
 
 /** CheckQuality: the contracts' rules on the Spark metrics -> the gate (`$.quality`). */
-export const handler = middy(async (event: z.infer<typeof checkQualityInputSchema>) => {
-  const app = await getApp();
+const checkQualityStep = async (event: Parameters<typeof checkQuality>[0], app: App) => {
   const gate = await checkQuality(event, app);
   // One data point per run: the sources whose verdict is fail (0 when none).
   if (app.config.qualityMetric) {
@@ -28,7 +23,8 @@ export const handler = middy(async (event: z.infer<typeof checkQualityInputSchem
     );
   }
   return gate;
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(runContext())
-  .use(parser({ schema: checkQualityInputSchema }));
+};
+
+export const build = (app: AppSource) => lambdaHandler(checkQualityInputSchema, checkQualityStep, app);
+
+export const handler = build(lambdaApp);

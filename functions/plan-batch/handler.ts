@@ -1,14 +1,10 @@
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { parser } from "@aws-lambda-powertools/parser/middleware";
-import middy from "@middy/core";
-import { getApp } from "../../src/app/index.js";
+import type { AppSource } from "../../src/app/app.js";
+import { lambdaApp } from "../../src/app/lambda.js";
+import { lambdaHandler } from "../../src/app/lambda-handler.js";
 import { planBatch } from "../../src/core/plan-batch.js";
-import { type RunInput, runInputSchema } from "../../src/core/run-input.js";
-import { logger } from "../../src/observability/logger.js";
-import { runContext } from "../../src/observability/middleware.js";
+import { runInputSchema } from "../../src/documents/run-input.js";
 
 /** PlanBatch: the execution input -> the run manifest (`$.plan`). */
-export const handler = middy(async (event: RunInput) => planBatch(event, await getApp()))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(runContext())
-  .use(parser({ schema: runInputSchema }));
+export const build = (app: AppSource) => lambdaHandler(runInputSchema, planBatch, app);
+
+export const handler = build(lambdaApp);

@@ -1,8 +1,6 @@
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { parser } from "@aws-lambda-powertools/parser/middleware";
-import middy from "@middy/core";
-import type { z } from "zod";
-import { getApp } from "../../src/app/index.js";
+import type { AppSource } from "../../src/app/app.js";
+import { lambdaApp } from "../../src/app/lambda.js";
+import { lambdaHandler } from "../../src/app/lambda-handler.js";
 import {
   type ScheduledRunOutcome,
   scheduledRunEventSchema,
@@ -14,13 +12,16 @@ import { logger } from "../../src/observability/logger.js";
  * ScheduledRun (EventBridge Scheduler, daily when the stage turns it on): one run for the raw files that arrived
  * since the stage's last run; none when nothing arrived.
  */
-export const handler = middy(
-  async (event: z.infer<typeof scheduledRunEventSchema>): Promise<ScheduledRunOutcome> => {
-    const app = await getApp();
-    const outcome = await startScheduledRun({ ...app, tuning: app.config.tuning });
-    logger.info("scheduled run", { schedule: event.schedule, ...outcome, skipped: outcome.skipped.length });
-    return outcome;
-  },
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(parser({ schema: scheduledRunEventSchema }));
+export const build = (app: AppSource) =>
+  lambdaHandler(
+    scheduledRunEventSchema,
+    async (event, app): Promise<ScheduledRunOutcome> => {
+      const outcome = await startScheduledRun({ ...app, tuning: app.config.tuning });
+      logger.info("scheduled run", { schedule: event.schedule, ...outcome, skipped: outcome.skipped.length });
+      return outcome;
+    },
+    app,
+    { runContext: false },
+  );
+
+export const handler = build(lambdaApp);

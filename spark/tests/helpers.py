@@ -11,6 +11,25 @@ from pipeline_spark.contracts import Bundle
 from pipeline_spark.job import run_job
 from pipeline_spark.manifest import Manifest, parse_manifest
 
+# The trigger's extension -> format rule (src/contracts/file-formats.ts) for the file names tests use: the
+# job itself never derives a format, it reads the manifest's.
+_FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+}
+
+
+def file_type(name: str) -> tuple[str, Optional[str]]:
+    """(format, compression) of a file name as the trigger classifies it: ``x.csv.gz`` -> ('csv', 'gzip')."""
+    lowered = name.lower()
+    compression = "gzip" if lowered.endswith(".gz") else None
+    base = lowered[: -len(".gz")] if compression else lowered
+    return next((f for suffix, f in _FORMATS.items() if base.endswith(suffix)), "csv"), compression
+
 
 def file_uri(path: Path) -> str:
     """file:// URI as the local stage writes it (not percent-encoded)."""
@@ -43,6 +62,7 @@ class Batch:
         batch_date: str = "2017-01-05",
         compress: Optional[bool] = None,
         input_source: Optional[str] = None,
+        file_format: Optional[str] = None,
     ) -> str:
         key = f"{source}/dt={batch_date}/{name}"
         path = self.root / "raw" / key
@@ -51,6 +71,7 @@ class Batch:
         if compress if compress is not None else name.endswith(".gz"):
             data = gzip.compress(data)
         path.write_bytes(data)
+        derived, compression = file_type(name)
         self.inputs.append(
             {
                 "uri": file_uri(path),
@@ -58,8 +79,11 @@ class Batch:
                 "key": key,
                 "etag": "x",
                 "size": len(data),
+                "format": file_format or derived,
+                "compression": compression,
                 "batch_date": batch_date,
                 "uploaded_at": "2026-11-21T19:46:58.000Z",
+                "version": "001796591735123:",
             }
         )
         return file_uri(path)
@@ -70,6 +94,7 @@ class Batch:
             "run_id": self.run_id,
             "started_at": self.started_at,
             "contracts_uri": file_uri(self.root / "contracts.bundle.json"),
+            "bundle_checksum": "test",
             "inputs": self.inputs,
             "outputs": {
                 "curated_uri": file_uri(out / "curated") + "/",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from helpers import file_uri
+from helpers import file_type, file_uri
 from pipeline_spark.job import run_job
 from pipeline_spark.manifest import parse_manifest
 
@@ -45,9 +45,12 @@ def _manifest(root: Path, day: str, run_id: str) -> dict:
                 "uri": file_uri(path),
                 "source": key.split("/")[0],
                 "key": key,
+                "etag": "x",
                 "size": path.stat().st_size,
+                **dict(zip(("format", "compression"), file_type(path.name))),
                 "batch_date": day,
                 "uploaded_at": f"{day}T23:00:00.000Z",
+                "version": "001796591735123:",
             }
         )
     out = root / "out" / run_id
@@ -55,6 +58,7 @@ def _manifest(root: Path, day: str, run_id: str) -> dict:
         "run_id": run_id,
         "started_at": "2026-11-21T19:47:00.000Z",
         "contracts_uri": "unused",
+        "bundle_checksum": "unused",
         "inputs": inputs,
         "outputs": {
             "curated_uri": file_uri(out / "curated") + "/",

@@ -23,12 +23,21 @@ def test_build_writes_entry_point_and_deterministic_zip(tmp_path):
     assert "pipeline_spark/__init__.py" in names
     assert "pipeline_spark/job.py" in names
     assert "pipeline_spark/warm.py" in names
-    assert all(name.startswith("pipeline_spark/") and name.endswith(".py") for name in names)
+    schemas = sorted(
+        f"pipeline_spark/schemas/{p.name}" for p in (SPARK / "src/pipeline_spark/schemas").glob("*.json")
+    )
+    assert "pipeline_spark/schemas/manifest.json" in schemas
+    assert [name for name in names if not name.endswith(".py")] == schemas
+    assert all(name.startswith("pipeline_spark/") for name in names)
 
 
 def test_zip_alone_provides_the_entry_points_imports(tmp_path):
     _, archive = build(tmp_path)
-    code = "import pipeline_spark.job as j, pipeline_spark.warm; print(j.main.__module__)"
+    code = (
+        "import pipeline_spark.job as j, pipeline_spark.warm, pipeline_spark.documents as d; "
+        "assert d.schema('manifest')['properties']['run_id'] and d.schema('bundle'); "
+        "print(j.main.__module__)"
+    )
     done = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(archive)!r}); {code}"],
         capture_output=True,

@@ -25,7 +25,6 @@ def source(types: tuple[str, ...] = ("string", "string", "string"), **csv_option
     return Source(
         source="t",
         formats=("csv", "jsonl"),
-        extensions=(".csv", ".csv.gz", ".jsonl"),
         csv=CsvOptions(**options),
         null_values=("",),
         columns=tuple(SourceColumn(name, kind, None, False) for name, kind in zip(COLUMNS, types)),

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
@@ -13,7 +12,8 @@ import { log } from "../observability/logger.js";
 import type { Alerts } from "../ports/alerts.js";
 import type { Warehouse } from "../ports/warehouse.js";
 import type { Workflow } from "../ports/workflow.js";
-import type { App } from "./index.js";
+import type { App } from "./app.js";
+import { sqlRoot } from "./sql-root.js";
 
 /** A port whose configuration is missing fails when used, naming the variable, not at cold start. */
 const missing = <T extends object>(variable: string): T =>
@@ -48,8 +48,7 @@ export const assembleAws = (config: PipelineConfig): App => {
           client: new RedshiftDataClient({ region: config.region }),
           workgroupName: config.warehouse.workgroup,
           database: config.warehouse.database,
-          // Packaged next to the handler in Lambda (docs/deploy.md); the repository's sql/ for the CLI.
-          sqlRoot: process.env.SQL_ROOT ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "sql"),
+          sqlRoot: sqlRoot(),
           // A statement's polling budget must end before the Lambda's own timeout does.
           ...(config.warehouse.pollTimeoutMs === undefined
             ? {}

@@ -1,5 +1,6 @@
 export * from "./entities.js";
 export { checkFeedExpressions, type ExpressionProblem } from "./expression-check.js";
+export * from "./file-formats.js";
 export {
   buildBundle,
   compileSource,

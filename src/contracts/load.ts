@@ -13,6 +13,7 @@ import {
   LINEAGE_COLUMNS,
   QUARANTINE_REASONS,
 } from "./entities.js";
+import { EXTENSIONS } from "./file-formats.js";
 import { BATCH_DATE_GROUPS, ROW_LEVEL_RULES, type SourceContract, sourceContractSchema } from "./schema.js";
 import type { CompiledFeed, CompiledRule, CompiledSource, ContractBundle } from "./types.js";
 
@@ -197,12 +198,6 @@ const ruleName = (rule: SourceContract["quality"][number]): string => {
   if ("column" in rule) return `${rule.rule}_${rule.column}`;
   if (rule.rule === "unique") return `unique_${rule.entity}`;
   return rule.rule;
-};
-
-const EXTENSIONS: Record<SourceContract["formats"][number], readonly string[]> = {
-  csv: [".csv", ".csv.gz", ".txt", ".txt.gz"],
-  jsonl: [".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz"],
-  parquet: [".parquet"],
 };
 
 /** A feed filter with every `$name` replaced by the contract's named filter, in parentheses. */

@@ -45,7 +45,9 @@ const csvOptions = z.strictObject({
   multiline: z.boolean().default(false),
 });
 
-const formatName = z.enum(["csv", "jsonl", "parquet"]);
+/** The file formats a contract may accept (file-formats.ts has their extensions). */
+export const fileFormatSchema = z.enum(["csv", "jsonl", "parquet"]);
+const formatName = fileFormatSchema;
 
 /** Named groups a file-name pattern must capture to give a batch date. */
 export const BATCH_DATE_GROUPS = ["year", "month", "day"] as const;
@@ -253,6 +255,20 @@ export const qualityRuleSchema = z.discriminatedUnion("rule", [
   rowCountMinRule,
   rowCountAnomalyRule,
   freshnessRule,
+]);
+
+/** A rule as the compiled bundle carries it: its name resolved and whether it is decided row by row. */
+const compiled = { name: identifier, row_level: z.boolean() };
+export const compiledRuleSchema = z.discriminatedUnion("rule", [
+  notNullRule.safeExtend(compiled),
+  acceptedValuesRule.safeExtend(compiled),
+  rangeRule.safeExtend(compiled),
+  regexRule.safeExtend(compiled),
+  uniqueRule.safeExtend(compiled),
+  maxRejectRateRule.safeExtend(compiled),
+  rowCountMinRule.safeExtend(compiled),
+  rowCountAnomalyRule.safeExtend(compiled),
+  freshnessRule.safeExtend(compiled),
 ]);
 
 /** Rules that can be decided row by row: with severity `error` a failing row is quarantined. */

@@ -1,8 +1,10 @@
+import { type Metrics, metricsSchema } from "../documents/metrics.js";
+import { type QualityHistoryEntry, qualityHistoryEntrySchema } from "../documents/quality-report.js";
+import { readJson, writeJson } from "../documents/store.js";
+import { SCHEMA_VERSION } from "../documents/version.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { readJson, readValidatedJson, writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { qualityHistoryKey, qualityHistoryPrefix, reportKey } from "./layout.js";
-import { type Metrics, metricsSchema } from "./metrics.js";
 import { evaluateRun, gateOf, type QualityGate, type RowCountHistory } from "./quality.js";
 
 export interface CheckQualityInput {
@@ -10,12 +12,6 @@ export interface CheckQualityInput {
   readonly started_at: string;
   readonly metrics_uri: string;
   readonly sources: readonly string[];
-}
-
-interface HistoryEntry {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly rows: number;
 }
 
 const HISTORY_DEPTH = 30;
@@ -38,7 +34,7 @@ export const readHistory = async (
       .reverse();
     const counts: number[] = [];
     for (const object of earlier) {
-      const entry = await readJson<HistoryEntry>(store, object);
+      const entry = await readJson(store, object, qualityHistoryEntrySchema);
       if (entry.started_at < before.startedAt) counts.push(entry.rows);
       if (counts.length >= HISTORY_DEPTH) break;
     }
@@ -66,12 +62,7 @@ export const checkQuality = async (
   },
 ): Promise<QualityGate & { readonly sources: Record<string, string> }> => {
   const bundle = await deps.contracts.get();
-  const metrics: Metrics = await readValidatedJson(
-    deps.store,
-    deps.store.parseUri(input.metrics_uri),
-    metricsSchema,
-    "metrics",
-  );
+  const metrics: Metrics = await readJson(deps.store, deps.store.parseUri(input.metrics_uri), metricsSchema);
   const history = await readHistory(deps.store, input.sources, {
     runId: input.run_id,
     startedAt: input.started_at,
@@ -86,9 +77,10 @@ export const checkQuality = async (
     history,
   });
   const reportRef = { bucket: "curated", key: reportKey(input.run_id) } as const;
-  await writeJson(deps.store, reportRef, report);
+  await writeJson(deps.store, reportRef, { schema_version: SCHEMA_VERSION, ...report });
   for (const source of Object.values(report.sources)) {
-    const entry: HistoryEntry = {
+    const entry: QualityHistoryEntry = {
+      schema_version: SCHEMA_VERSION,
       run_id: input.run_id,
       started_at: input.started_at,
       rows: source.rows_read,

@@ -1,11 +1,11 @@
+import { metricsSchema } from "../documents/metrics.js";
+import { readJson } from "../documents/store.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { CheckReport, CheckResult, ExpectedLoad, LoadedObject, Warehouse } from "../ports/warehouse.js";
 import { loadProgress } from "../warehouse/load-progress.js";
-import { readJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { LoadFailedError, VerificationError } from "./errors.js";
 import { loadPrefix } from "./layout.js";
-import { metricsSchema } from "./metrics.js";
 import type { PlannedObject } from "./plan-batch.js";
 
 export interface LoadProgress {
@@ -138,9 +138,7 @@ export const verifyLoad = async (
   input: { readonly run_id: string; readonly entities: readonly string[]; readonly metrics_uri: string },
   deps: { readonly store: ObjectStore; readonly warehouse: Pick<Warehouse, "runChecks">; readonly log: Log },
 ): Promise<{ status: CheckReport["status"]; checks: number; warnings: readonly CheckResult[] }> => {
-  const metrics = metricsSchema.parse(
-    await readJson<unknown>(deps.store, deps.store.parseUri(input.metrics_uri)),
-  );
+  const metrics = await readJson(deps.store, deps.store.parseUri(input.metrics_uri), metricsSchema);
   const expected: ExpectedLoad = {
     entities: Object.fromEntries(
       input.entities.map((entity) => [

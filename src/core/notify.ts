@@ -1,8 +1,8 @@
+import { qualityReportSchema } from "../documents/quality-report.js";
+import { readJson } from "../documents/store.js";
 import type { Alert, Alerts } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { readJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
-import type { QualityReport } from "./quality.js";
 
 export interface NotifyInput {
   readonly kind: "quality_failed" | "run_failed";
@@ -39,7 +39,11 @@ export const notify = async (
     const failing = input.quality?.failing_sources ?? [];
     const lines: string[] = [];
     if (input.quality?.report_uri) {
-      const report = await readJson<QualityReport>(deps.store, deps.store.parseUri(input.quality.report_uri));
+      const report = await readJson(
+        deps.store,
+        deps.store.parseUri(input.quality.report_uri),
+        qualityReportSchema,
+      );
       for (const source of failing) {
         for (const rule of report.sources[source]?.rules ?? []) {
           if (rule.status === "fail") lines.push(`${source}: ${rule.name}: ${rule.detail}`);

@@ -1,4 +1,10 @@
-import type { CompiledSource, ContractBundle, FileFormat } from "../contracts/index.js";
+import {
+  type CompiledSource,
+  type Compression,
+  type ContractBundle,
+  type FileFormat,
+  fileTypeOf,
+} from "../contracts/index.js";
 
 /**
  * Decodes an object key as S3 event notifications carry it: URL-encoded, with `+` for a space.
@@ -32,6 +38,7 @@ export type Classification =
       readonly ok: true;
       readonly source: string;
       readonly format: FileFormat;
+      readonly compression: Compression;
       readonly extension: string;
       readonly batchDate: string;
     }
@@ -41,6 +48,9 @@ export type Classification =
       readonly source: string | null;
       readonly detail: string;
     };
+
+/** A key the contracts accept. */
+export type Routed = Extract<Classification, { readonly ok: true }>;
 
 const DT_FOLDER = /^dt=(.*)$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -86,12 +96,20 @@ export const dateFromFileName = (name: string, pattern: string): string | "no_ma
   return calendarDate(groups.year ?? "", groups.month ?? "", groups.day ?? "") ?? "invalid";
 };
 
-const formatOfExtension = (extension: string): FileFormat => {
-  const bare = extension.replace(/\.gz$/, "");
-  if ([".jsonl", ".ndjson", ".json"].includes(bare)) return "jsonl";
-  if (bare === ".parquet") return "parquet";
-  return "csv";
-};
+/**
+ * What a routed key puts into its run input object: the classification every later step trusts (PlanBatch
+ * copies it into the manifest, the Spark job reads the file by it).
+ *
+ * @example
+ *   routedFields(classifyKey("orders/dt=2017-01-05/o.csv.gz", bundle) as Routed);
+ *   // { source: "orders", format: "csv", compression: "gzip", batch_date: "2017-01-05" }
+ */
+export const routedFields = (routed: Routed) => ({
+  source: routed.source,
+  format: routed.format,
+  compression: routed.compression,
+  batch_date: routed.batchDate,
+});
 
 /** True for keys that are folder markers rather than files (the S3 console creates them). */
 export const isFolderMarker = (key: string): boolean => key.endsWith("/");
@@ -161,7 +179,7 @@ const batchDateOf = (
  *
  * @example
  *   classifyKey("orders/dt=2017-01-05/orders.csv", bundle);
- *   // { ok: true, source: "orders", format: "csv", extension: ".csv", batchDate: "2017-01-05" }
+ *   // { ok: true, source: "orders", format: "csv", compression: null, extension: ".csv", batchDate: "2017-01-05" }
  */
 export const classifyKey = (key: string, bundle: ContractBundle): Classification => {
   const segments = key.split("/");
@@ -216,5 +234,5 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
     contract.batch_date ?? { from: "key", pattern: null },
   );
   if ("reason" in dated) return { ok: false, reason: dated.reason, source, detail: dated.detail };
-  return { ok: true, source, format: formatOfExtension(extension), extension, batchDate: dated.date };
+  return { ok: true, source, ...fileTypeOf(extension), extension, batchDate: dated.date };
 };

@@ -1,35 +1,36 @@
-import { z } from "zod";
+import type { RunRecord } from "../documents/run-record.js";
 import { ValidationError } from "../errors.js";
 import type { OpsDqResultRow, OpsRunRecord, OpsRunRow } from "../ports/warehouse.js";
 import { sqlTimestamp } from "../warehouse/sql-text.js";
-import type { RunRecord } from "./record-run.js";
 
-/** The parts of a quality report (`reports/<run_id>.json`, see quality.ts) that ops.dq_results holds. */
-export const recordedReportSchema = z.object({
-  run_id: z.string(),
-  evaluated_at: z.string(),
-  sources: z.record(
-    z.string(),
-    z.object({
-      source: z.string().min(1),
-      verdict: z.string().min(1),
-      rules: z.array(
-        z.object({
-          name: z.string().min(1),
-          rule: z.string().min(1),
-          severity: z.string().min(1),
-          status: z.string().min(1),
-          observed: z.number().nullable(),
-          threshold: z.number().nullable(),
-          detail: z.string(),
-          evaluated: z.number().optional(),
-          failed: z.number().optional(),
-        }),
-      ),
-    }),
-  ),
-});
-export type RecordedReport = z.infer<typeof recordedReportSchema>;
+/**
+ * The parts of a quality report (`reports/<run_id>.json`, src/documents/quality-report.ts) that ops.dq_results
+ * holds. RecordRun reads the report with its document schema; this is only what the rows are built from.
+ */
+export interface RecordedReport {
+  readonly run_id: string;
+  readonly evaluated_at: string;
+  readonly sources: Readonly<
+    Record<
+      string,
+      {
+        readonly source: string;
+        readonly verdict: string;
+        readonly rules: readonly {
+          readonly name: string;
+          readonly rule: string;
+          readonly severity: string;
+          readonly status: string;
+          readonly observed: number | null;
+          readonly threshold: number | null;
+          readonly detail: string;
+          readonly evaluated?: number;
+          readonly failed?: number;
+        }[];
+      }
+    >
+  >;
+}
 
 /** VARCHAR widths of ops.runs and ops.dq_results (sql/ddl/090, 091), in bytes as Redshift counts them. */
 export const RUN_WIDTHS = {

@@ -1,35 +1,14 @@
+import type { ContractBundle } from "../contracts/index.js";
+import type { ManifestInput, RunManifest } from "../documents/manifest.js";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import { writeJson } from "../documents/store.js";
+import { SCHEMA_VERSION } from "../documents/version.js";
 import { ContractError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { BUNDLE_KEY, manifestKey, metricsKey } from "./layout.js";
-import { classifyKey } from "./objects.js";
-import type { RunInput } from "./run-input.js";
+import { classifyKey, routedFields } from "./objects.js";
 import { sparkArguments } from "./spark-job.js";
-
-/** The run manifest (docs/interfaces.md): the whole contract between PlanBatch and the Spark job. */
-export interface RunManifest {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly contracts_uri: string;
-  readonly bundle_checksum: string;
-  readonly inputs: readonly {
-    readonly uri: string;
-    readonly source: string;
-    readonly key: string;
-    readonly etag: string;
-    readonly size: number;
-    readonly batch_date: string | null;
-    readonly uploaded_at: string;
-    /** The object's version token: the newest version of a key wins in the warehouse. */
-    readonly version: string;
-  }[];
-  readonly outputs: {
-    readonly curated_uri: string;
-    readonly quarantine_uri: string;
-    readonly metrics_uri: string;
-  };
-}
 
 /** What PlanBatch returns into the execution state (`$.plan`). */
 export interface Plan {
@@ -56,8 +35,40 @@ export interface PlannedObject {
 }
 
 /**
- * Resolves each input's source contract and writes the run manifest the Spark job reads.
- * An input no contract accepts fails the run (`ContractError`): the trigger already routes such
+ * The classification of a run input's key: the one the trigger (or replay) made and the input carries, checked
+ * against the deployed contracts only for still accepting the file's format. An input written before inputs
+ * carried `format` is classified here, as PlanBatch always did.
+ */
+const classificationOf = (
+  object: RunInputObject,
+  bundle: ContractBundle,
+): Pick<ManifestInput, "source" | "format" | "compression" | "batch_date"> => {
+  if (object.format === undefined) {
+    const routed = classifyKey(object.key, bundle);
+    if (!routed.ok) throw new ContractError(object.key, "", `${routed.reason}: ${routed.detail}`);
+    return routedFields(routed);
+  }
+  const contract = bundle.sources[object.source];
+  if (!contract?.formats.includes(object.format)) {
+    throw new ContractError(
+      object.key,
+      "",
+      contract
+        ? `unsupported_format: the contract of ${object.source} no longer accepts ${object.format} files`
+        : `unknown_source: no contract named "${object.source}"`,
+    );
+  }
+  return {
+    source: object.source,
+    format: object.format,
+    compression: object.compression ?? null,
+    batch_date: object.batch_date,
+  };
+};
+
+/**
+ * Writes the run manifest the Spark job reads, from the run input's classified objects. An input whose source
+ * the contracts no longer accept fails the run (`ContractError`): the trigger already routes unaccepted
  * objects aside, so reaching here means the contracts changed under a replay.
  *
  * @example
@@ -70,21 +81,23 @@ export const planBatch = async (
 ): Promise<Plan> => {
   const bundle = await deps.contracts.get();
   const inputs = input.inputs.map((object) => {
-    const routed = classifyKey(object.key, bundle);
-    if (!routed.ok) throw new ContractError(object.key, "", `${routed.reason}: ${routed.detail}`);
+    const { source, format, compression, batch_date } = classificationOf(object, bundle);
     return {
       uri: deps.store.uri({ bucket: "raw", key: object.key }),
-      source: routed.source,
+      source,
       key: object.key,
       etag: object.etag,
       size: object.size,
-      batch_date: routed.batchDate,
+      format,
+      compression,
+      batch_date,
       uploaded_at: object.uploaded_at,
       version: object.version,
     };
   });
   const metricsUri = deps.store.uri({ bucket: "curated", key: metricsKey(input.run_id) });
   const manifest: RunManifest = {
+    schema_version: SCHEMA_VERSION,
     run_id: input.run_id,
     started_at: input.started_at,
     contracts_uri: deps.store.uri({ bucket: "artifacts", key: BUNDLE_KEY }),

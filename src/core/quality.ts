@@ -1,5 +1,5 @@
 import type { CompiledRule, CompiledSource, ContractBundle } from "../contracts/index.js";
-import type { Metrics, SourceMetrics } from "./metrics.js";
+import type { Metrics, SourceMetrics } from "../documents/metrics.js";
 
 /**
  * Data-quality evaluation (ARCHITECTURE section 7). Spark computes the metrics while it transforms;

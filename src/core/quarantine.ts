@@ -1,5 +1,5 @@
+import { writeJson } from "../documents/store.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { writeJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { curatedPrefix, heldPrefix, loadPrefix } from "./layout.js";
 

@@ -1,52 +1,20 @@
+import type { ExecutionState } from "../documents/execution-state.js";
+import { type Metrics, metricsSchema } from "../documents/metrics.js";
+import { type QualityReportDocument, qualityReportSchema } from "../documents/quality-report.js";
+import type { RunRecord, RunStatus, SourceBalance } from "../documents/run-record.js";
+import { DocumentError, readJsonIfExists, writeJson } from "../documents/store.js";
+import { SCHEMA_VERSION } from "../documents/version.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Warehouse } from "../ports/warehouse.js";
-import { readJson, readValidatedJson, writeJson } from "./contract-source.js";
 import type { Log } from "./deps.js";
 import { runRecordKey } from "./layout.js";
-import { type Metrics, metricsSchema } from "./metrics.js";
-import { opsRecord, type RecordedReport, recordedReportSchema } from "./ops-record.js";
-import { sparkErrorUriOf, sparkFailure, sparkFailureReportSchema } from "./spark-job.js";
-
-export type RunStatus = "succeeded" | "partial" | "quality_failed" | "failed";
-
-/** The execution state as the state machine hands it to RecordRun (`$`): every step's result so far. */
-export interface ExecutionState {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly trigger?: string;
-  readonly inputs?: readonly { readonly key: string; readonly source: string; readonly size: number }[];
-  readonly plan?: {
-    readonly metrics_uri: string;
-    readonly sources: readonly string[];
-    readonly files: number;
-  };
-  readonly transform?: Record<string, unknown>;
-  readonly quality?: {
-    readonly verdict: string;
-    readonly report_uri: string;
-    readonly has_failures: boolean;
-    readonly failing_sources: readonly string[];
-    readonly held_entities: readonly string[];
-    readonly publishable_entities: readonly string[];
-    readonly sources?: Record<string, string>;
-  };
-  readonly quarantine?: Record<string, unknown>;
-  readonly publish?: Record<string, unknown>;
-  readonly load?: Record<string, unknown>;
-  readonly merge?: Record<string, unknown>;
-  readonly verify?: Record<string, unknown>;
-  readonly error?: { readonly Error?: string; readonly Cause?: string };
-}
-
-/** One source's rows in a run: read, and where each went (absent when the metrics lack the figure). */
-export interface SourceBalance {
-  readonly read: number;
-  readonly quarantined: number;
-  readonly curated?: number;
-  readonly exact_duplicates?: number;
-  readonly superseded?: number;
-  readonly filtered?: number;
-}
+import { opsRecord } from "./ops-record.js";
+import {
+  type SparkFailureReport,
+  sparkErrorUriOf,
+  sparkFailure,
+  sparkFailureReportSchema,
+} from "./spark-job.js";
 
 /** The balance fields of a run record and the metrics field each is summed from. */
 const BALANCE = [
@@ -55,45 +23,6 @@ const BALANCE = [
   ["superseded", "superseded"],
   ["filtered", "rows_filtered"],
 ] as const;
-
-export interface RunRecord {
-  readonly run_id: string;
-  readonly status: RunStatus;
-  readonly started_at: string;
-  readonly recorded_at: string;
-  readonly trigger: string | null;
-  readonly files: number;
-  readonly sources: readonly string[];
-  readonly quality_verdict: string | null;
-  readonly source_verdicts: Record<string, string>;
-  /**
-   * Rows per step: what Spark read, quarantined and curated; what was published, loaded, merged. The balance
-   * `read = curated + quarantined + exact_duplicates + superseded + filtered` counts source rows (a row feeding
-   * several entities is curated once; `curated_by_entity` has the entity rows). The balance fields are absent in
-   * records written before they existed and null when some source's metrics lack them.
-   */
-  readonly rows: {
-    readonly read: number | null;
-    readonly quarantined: number | null;
-    readonly curated?: number | null;
-    readonly exact_duplicates?: number | null;
-    readonly superseded?: number | null;
-    readonly filtered?: number | null;
-    readonly quarantined_by_reason: Record<string, number>;
-    readonly curated_by_entity: Record<string, number>;
-    readonly by_source: Record<string, SourceBalance>;
-  };
-  readonly steps: {
-    readonly transform: Record<string, unknown> | null;
-    readonly quality: ExecutionState["quality"] | null;
-    readonly quarantine: Record<string, unknown> | null;
-    readonly publish: Record<string, unknown> | null;
-    readonly load: Record<string, unknown> | null;
-    readonly merge: Record<string, unknown> | null;
-    readonly verify: Record<string, unknown> | null;
-  };
-  readonly error: { readonly error: string; readonly cause: string } | null;
-}
 
 const rowsOf = (metrics: Metrics | undefined): RunRecord["rows"] => {
   if (!metrics) {
@@ -192,12 +121,12 @@ const recordInWarehouse = async (
 };
 
 /** The run's quality report, when the run got as far as the quality gate. */
-const readReport = async (store: ObjectStore, state: ExecutionState): Promise<RecordedReport | undefined> => {
+const readReport = async (
+  store: ObjectStore,
+  state: ExecutionState,
+): Promise<QualityReportDocument | undefined> => {
   const uri = state.quality?.report_uri;
-  if (!uri) return undefined;
-  const ref = store.parseUri(uri);
-  if (!(await store.head(ref))) return undefined;
-  return readValidatedJson(store, ref, recordedReportSchema, "quality report");
+  return uri ? readJsonIfExists(store, store.parseUri(uri), qualityReportSchema) : undefined;
 };
 
 /**
@@ -205,16 +134,25 @@ const readReport = async (store: ObjectStore, state: ExecutionState): Promise<Re
  * failed job run as `States.TaskFailed`), the error the job wrote beside its metrics names the exception
  * instead: `Spark.<kind>` and a cause of {errorType, errorMessage, workflowError, workflowCause}.
  */
-const runError = async (store: ObjectStore, state: ExecutionState): Promise<RunRecord["error"]> => {
+const runError = async (store: ObjectStore, state: ExecutionState, log: Log): Promise<RunRecord["error"]> => {
   if (!state.error) return null;
   const caught = { error: state.error.Error ?? "", cause: state.error.Cause ?? "" };
   // Transform failed when the run has a plan but no transform result; a named Spark error needs no help.
   if (state.transform || !state.plan?.metrics_uri || caught.error.startsWith("Spark.")) return caught;
-  const ref = store.parseUri(sparkErrorUriOf(state.plan.metrics_uri));
-  if (!(await store.head(ref))) return caught;
-  const report = sparkFailureReportSchema.safeParse(await readJson<unknown>(store, ref));
-  if (!report.success) return caught;
-  const failure = sparkFailure(report.data);
+  let report: SparkFailureReport | undefined;
+  try {
+    report = await readJsonIfExists(
+      store,
+      store.parseUri(sparkErrorUriOf(state.plan.metrics_uri)),
+      sparkFailureReportSchema,
+    );
+  } catch (error) {
+    // Only a better name for an error already caught: a report that cannot be read keeps the workflow's.
+    if (!(error instanceof DocumentError)) throw error;
+    log.warn("Spark error report unreadable; the run keeps the workflow's error", { error: error.message });
+  }
+  if (!report) return caught;
+  const failure = sparkFailure(report);
   return {
     error: failure.name,
     cause: JSON.stringify({
@@ -246,15 +184,12 @@ export const recordRun = async (
   },
 ): Promise<RecordRunResult> => {
   const state = input.execution;
-  let metrics: Metrics | undefined;
-  if (state.plan?.metrics_uri) {
-    const ref = deps.store.parseUri(state.plan.metrics_uri);
-    if (await deps.store.head(ref)) {
-      const parsed = metricsSchema.safeParse(await readJson<unknown>(deps.store, ref));
-      if (parsed.success) metrics = parsed.data;
-    }
-  }
+  // Absent when the run failed before Spark wrote them; present and invalid fails loudly (DocumentError).
+  const metrics: Metrics | undefined = state.plan?.metrics_uri
+    ? await readJsonIfExists(deps.store, deps.store.parseUri(state.plan.metrics_uri), metricsSchema)
+    : undefined;
   const record: RunRecord = {
+    schema_version: SCHEMA_VERSION,
     run_id: state.run_id,
     status: finalStatus(input.status, state),
     started_at: state.started_at,
@@ -274,7 +209,7 @@ export const recordRun = async (
       merge: state.merge ?? null,
       verify: state.verify ?? null,
     },
-    error: await runError(deps.store, state),
+    error: await runError(deps.store, state, deps.log),
   };
   const recordRef = { bucket: "curated", key: runRecordKey(state.run_id) } as const;
   await writeJson(deps.store, recordRef, record);

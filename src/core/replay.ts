@@ -1,14 +1,14 @@
 import type { Tuning } from "../config/index.js";
+import { manifestKeysSchema } from "../documents/manifest.js";
+import type { RunInputObject } from "../documents/run-input.js";
+import { readJson } from "../documents/store.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
-import { readJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { manifestKey } from "./layout.js";
-import { classifyKey } from "./objects.js";
-import type { RunManifest } from "./plan-batch.js";
-import { replayRunIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
+import { classifyKey, routedFields } from "./objects.js";
+import { runInputFor } from "./run-id.js";
 import { splitBatch } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -51,7 +51,7 @@ export const replayObjects = async (
   if (selection.kind === "run") {
     const ref = { bucket: "curated", key: manifestKey(selection.runId) } as const;
     if (!(await deps.store.head(ref))) throw new NotFoundError(`no manifest for run ${selection.runId}`);
-    keys = (await readJson<RunManifest>(deps.store, ref)).inputs.map((input) => input.key);
+    keys = (await readJson(deps.store, ref, manifestKeysSchema)).inputs.map((input) => input.key);
   } else if (selection.kind === "object") {
     keys = [selection.key];
   } else {
@@ -88,8 +88,7 @@ export const replayObjects = async (
       key,
       etag: info.etag,
       size: info.size,
-      source: routed.source,
-      batch_date: routed.batchDate,
+      ...routedFields(routed),
       uploaded_at: info.lastModified,
       version,
     });
@@ -116,20 +115,39 @@ export const startReplay = async (
 ): Promise<string[]> => {
   const requestedAt = deps.now().toISOString();
   const objects = await replayObjects(selection, deps, requestedAt);
-  const runIds: string[] = [];
-  for (const chunk of splitBatch(
+  const chunks = splitBatch(
     objects.map((object) => ({ object })),
     deps.tuning,
-  )) {
-    const inputs = chunk.map((item) => item.object);
-    const runId = replayRunIdFor(
-      inputs.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
-      requestedAt,
+  );
+  return startRuns(chunks, { requestedAt, trigger: "replay", logged: { selection } }, deps);
+};
+
+/**
+ * Starts one execution per chunk of a replay or a scheduled run (run ids salted with the request time) and
+ * returns their run ids, logging each with `logged`.
+ *
+ * @example
+ *   await startRuns(plan.chunks, { requestedAt, trigger: "schedule", logged: { since } }, deps);
+ */
+export const startRuns = async (
+  chunks: readonly (readonly { readonly object: RunInputObject }[])[],
+  run: { readonly requestedAt: string; readonly trigger: "replay" | "schedule"; readonly logged: object },
+  deps: { readonly workflow: Pick<Workflow, "start">; readonly log: Log },
+): Promise<string[]> => {
+  const runIds: string[] = [];
+  for (const chunk of chunks) {
+    const input = runInputFor(
+      chunk.map((item) => item.object),
+      run.requestedAt,
+      run.trigger,
     );
-    const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "replay", inputs };
-    await deps.workflow.start(runId, input);
-    deps.log.info("replay started", { run_id: runId, files: inputs.length, selection });
-    runIds.push(runId);
+    await deps.workflow.start(input.run_id, input);
+    deps.log.info(run.trigger === "replay" ? "replay started" : "scheduled run started", {
+      run_id: input.run_id,
+      files: input.inputs.length,
+      ...run.logged,
+    });
+    runIds.push(input.run_id);
   }
   return runIds;
 };

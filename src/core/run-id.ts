@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { RunInput, RunInputObject } from "../documents/run-input.js";
+import { SCHEMA_VERSION } from "../documents/version.js";
 
 /**
  * Run ids are Step Functions execution names: at most 80 characters of letters, digits, `-`, `_`.
@@ -46,3 +48,26 @@ export const runIdFor = (objects: readonly RunIdObject[]): string =>
  */
 export const replayRunIdFor = (objects: readonly RunIdObject[], requestedAt: string): string =>
   `replay-${dateTag(objects)}-${digest(objects, `replay@${requestedAt}\n`)}`;
+
+/**
+ * The execution input of one batch: its run id (`runIdFor` for the trigger's batches; `replayRunIdFor`, salted
+ * with the request time, for a replay or a scheduled run), when and why it started, and its objects.
+ *
+ * @example
+ *   const input = runInputFor(objects, "2026-11-21T19:47:00.000Z", "s3");
+ *   input.run_id; // "run-20170105-3f2a9c1e0b7d41aa"
+ */
+export const runInputFor = (
+  inputs: RunInputObject[],
+  startedAt: string,
+  trigger: RunInput["trigger"],
+): RunInput => {
+  const objects = inputs.map((o) => ({
+    key: o.key,
+    etag: o.etag,
+    version: o.version,
+    batchDate: o.batch_date,
+  }));
+  const runId = trigger === "s3" ? runIdFor(objects) : replayRunIdFor(objects, startedAt);
+  return { schema_version: SCHEMA_VERSION, run_id: runId, started_at: startedAt, trigger, inputs };
+};

@@ -1,5 +1,5 @@
+import type { RunRecord } from "../documents/run-record.js";
 import { backoffSeconds } from "./load-steps.js";
-import type { RunRecord } from "./record-run.js";
 
 /**
  * The CloudWatch metrics of one run that RecordRun emits (namespace `SalesPipeline/<stage>`, dimension `service`

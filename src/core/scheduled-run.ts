@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Tuning } from "../config/index.js";
+import type { RunInputObject } from "../documents/run-input.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
 import type { ContractSource, Log } from "./deps.js";
-import { classifyKey, isFolderMarker } from "./objects.js";
-import { replayRunIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
+import { classifyKey, isFolderMarker, routedFields } from "./objects.js";
+import { startRuns } from "./replay.js";
 import { explainSplit, planSplit } from "./trigger.js";
 import { objectVersion } from "./versions.js";
 
@@ -73,8 +73,7 @@ export const startScheduledRun = async (deps: ScheduledRunDeps): Promise<Schedul
       key: info.key,
       etag: info.etag,
       size: info.size,
-      source: routed.source,
-      batch_date: routed.batchDate,
+      ...routedFields(routed),
       uploaded_at: info.lastModified,
       version,
     });
@@ -88,17 +87,6 @@ export const startScheduledRun = async (deps: ScheduledRunDeps): Promise<Schedul
     objects.map((object) => ({ object })),
     deps.tuning,
   );
-  const runs: string[] = [];
-  for (const chunk of plan.chunks) {
-    const inputs = chunk.map((item) => item.object);
-    const runId = replayRunIdFor(
-      inputs.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
-      requestedAt,
-    );
-    const input: RunInput = { run_id: runId, started_at: requestedAt, trigger: "schedule", inputs };
-    await deps.workflow.start(runId, input);
-    deps.log.info("scheduled run started", { run_id: runId, files: inputs.length, since });
-    runs.push(runId);
-  }
+  const runs = await startRuns(plan.chunks, { requestedAt, trigger: "schedule", logged: { since } }, deps);
   return { ...base, runs, split: runs.length > 1 ? explainSplit(plan.reasons, deps.tuning) : null };
 };

@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { executionStateSchema } from "../documents/execution-state.js";
+import { runIdSchema } from "../documents/run-id.js";
 import { VERSION_TOKEN } from "./versions.js";
 
 /**
  * The inputs the state machine's `Parameters` hand to each Lambda task. Strict at the top level,
  * so that a drift between the ASL and a handler fails loudly (a ParseError the workflow catches).
  */
-const runId = z.string().min(1).max(80);
+const runId = runIdSchema;
 const caughtError = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
 
 export const checkQualityInputSchema = z.strictObject({
@@ -64,5 +66,6 @@ export const verifyLoadInputSchema = z.strictObject({
 
 export const recordRunInputSchema = z.strictObject({
   status: z.enum(["succeeded", "quality_failed", "failed"]),
-  execution: z.looseObject({ run_id: runId, started_at: z.string() }),
+  /** The whole execution state (`"execution.$": "$"`), checked by its document schema. */
+  execution: executionStateSchema,
 });

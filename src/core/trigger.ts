@@ -1,13 +1,13 @@
 import type { Tuning } from "../config/index.js";
+import type { RunInputObject } from "../documents/run-input.js";
+import { writeJson } from "../documents/store.js";
 import type { Alerts } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { Workflow } from "../ports/workflow.js";
-import { writeJson } from "./contract-source.js";
 import type { ContractSource, Log } from "./deps.js";
 import { unroutedKey } from "./layout.js";
-import { classifyKey, isFolderMarker } from "./objects.js";
-import { runIdFor } from "./run-id.js";
-import type { RunInput, RunInputObject } from "./run-input.js";
+import { classifyKey, isFolderMarker, routedFields } from "./objects.js";
+import { runInputFor } from "./run-id.js";
 import { objectVersion } from "./versions.js";
 
 /** One S3 ObjectCreated record, its key already URL-decoded, with the SQS message it came in. */
@@ -209,8 +209,7 @@ export const routeBatch = async (
         key: event.key,
         etag: event.etag,
         size: event.size,
-        source: routed.source,
-        batch_date: routed.batchDate,
+        ...routedFields(routed),
         uploaded_at: event.eventTime,
         version: objectVersion(event.eventTime, event.sequencer),
         ...(event.versionId ? { version_id: event.versionId } : {}),
@@ -228,15 +227,8 @@ export const routeBatch = async (
   }
   for (const chunk of split.chunks) {
     const objects = chunk.map((item) => item.object);
-    const runId = runIdFor(
-      objects.map((o) => ({ key: o.key, etag: o.etag, version: o.version, batchDate: o.batch_date })),
-    );
-    const input: RunInput = {
-      run_id: runId,
-      started_at: deps.now().toISOString(),
-      trigger: "s3",
-      inputs: objects,
-    };
+    const input = runInputFor(objects, deps.now().toISOString(), "s3");
+    const runId = input.run_id;
     try {
       const started = await deps.workflow.start(runId, input);
       if (started.alreadyExisted) {

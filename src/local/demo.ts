@@ -1,16 +1,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
+import type { Progress } from "../cli/presentation/progress.js";
+import { ANALYTICS, MONTHLY_REVENUE } from "../cli/presentation/report-build.js";
+import { type ReportRun, renderReport } from "../cli/presentation/report-html.js";
+import { timePerState, viewRun } from "../core/run-view.js";
 import { generateDataset, writeDataset } from "../generator/index.js";
+import { compareWithTruth } from "../generator/truth-check.js";
 import type { Row } from "../ports/warehouse.js";
+import { starSnapshot } from "../warehouse/star-snapshot.js";
 import { type Confirm, clearOwnedFolder, markDemoStage, nonDemoFiles } from "./fresh-stage.js";
-import { timePerState, viewRun } from "./inspect.js";
-import type { Progress } from "./progress.js";
-import { ANALYTICS, MONTHLY_REVENUE } from "./report-build.js";
-import { type ReportRun, renderReport } from "./report-html.js";
 import { type LocalStage, LocalStage as Stage } from "./stage.js";
-import { starSnapshot } from "./star-summary.js";
-import { compareWithTruth } from "./truth-check.js";
 
 export interface DemoOptions {
   readonly projectRoot: string;

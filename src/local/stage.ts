@@ -1,34 +1,27 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { handler as triggerHandler } from "../../functions/trigger/handler.js";
-import { DuckDbWarehouse } from "../adapters/local/duckdb-warehouse.js";
-import { LocalAlerts } from "../adapters/local/local-alerts.js";
-import { LocalObjectStore } from "../adapters/local/local-object-store.js";
+import { build as buildTrigger } from "../../functions/trigger/handler.js";
+import type { LocalObjectStore } from "../adapters/local/local-object-store.js";
+import { LocalQueue } from "../adapters/local/local-queue.js";
 import { LocalSparkRunner } from "../adapters/local/local-spark-runner.js";
+import { localContext } from "../adapters/local/local-tasks.js";
 import {
   LocalExecutionStore,
-  LocalWorkflow,
+  type LocalWorkflow,
   type LocalWorkflowEvent,
 } from "../adapters/local/local-workflow.js";
-import type { App } from "../app/index.js";
-import { useApp } from "../app/index.js";
+import { nextSequencer, s3NotificationFor } from "../adapters/local/s3-notifications.js";
+import { assembleLocal, type LocalApp, stagePaths } from "../app/local.js";
 import { localConfig, type PipelineConfig, type Tuning } from "../config/index.js";
-import { loadContractBundle } from "../contracts/index.js";
-import { StoredContracts } from "../core/contract-source.js";
-import { BUNDLE_KEY } from "../core/layout.js";
+import { viewRun } from "../core/run-view.js";
 import { objectVersion } from "../core/versions.js";
-import { log, redirectLogs } from "../observability/logger.js";
+import { redirectLogs } from "../observability/logger.js";
 import type { ObjectInfo } from "../ports/object-store.js";
 import type { SparkRunner } from "../ports/spark-runner.js";
 import type { Warehouse } from "../ports/warehouse.js";
-import { taskHandlers } from "./handlers.js";
-import { viewRun } from "./inspect.js";
-import { LocalQueue } from "./queue.js";
 import { type RecoveryReport, recoverStage, recoveryLines } from "./recovery.js";
-import { nextSequencer, s3NotificationFor } from "./s3-notifications.js";
-import { loadLocalDefinition, localContext, localTasks } from "./tasks.js";
 
 /** An object put into the raw bucket, with the version token its notification gives it. */
 export interface PutObject extends ObjectInfo {
@@ -57,21 +50,6 @@ export interface LocalStageOptions {
   readonly onWorkflowEvent?: (event: LocalWorkflowEvent) => void;
 }
 
-/** The folders of a local stage under `.local/<stage>/`. */
-export const stagePaths = (root: string) => ({
-  root,
-  executions: join(root, "executions"),
-  warehouse: join(root, "warehouse.duckdb"),
-  alerts: join(root, "alerts.jsonl"),
-  deadLetters: join(root, "dead-letters.jsonl"),
-  pipelineLog: join(root, "logs", "pipeline.log"),
-  sparkLog: join(root, "logs", "spark.log"),
-  report: join(root, "report.html"),
-  runs: join(root, "runs"),
-  /** The Spark processes this stage's runner has running (so a crash can be cleaned up). */
-  sparkProcesses: join(root, "spark-processes"),
-});
-
 /**
  * The local stage, assembled once: local folders as buckets, the raw bucket's notifications through
  * a local SQS queue into the trigger, the ASL run in-process with every Task on the same handler
@@ -87,7 +65,7 @@ export class LocalStage {
   private constructor(
     readonly config: PipelineConfig,
     readonly paths: ReturnType<typeof stagePaths>,
-    readonly app: App & { store: LocalObjectStore; workflow: LocalWorkflow; alerts: LocalAlerts },
+    readonly app: LocalApp,
     readonly queue: LocalQueue,
     readonly spark: SparkRunner,
     private readonly logStream: WriteStream,
@@ -121,22 +99,6 @@ export class LocalStage {
     redirectLogs(logStream);
     const print = options.print ?? ((text: string) => process.stdout.write(text));
 
-    const store = new LocalObjectStore(paths.root);
-    for (const bucket of ["raw", "curated", "load", "artifacts"] as const) {
-      await mkdir(store.bucketPath(bucket), { recursive: true });
-    }
-    await deployContracts(store, options.contractsDir ?? join(projectRoot, "contracts"));
-
-    const warehouse = await DuckDbWarehouse.open({
-      path: paths.warehouse,
-      sqlRoot: join(projectRoot, "sql"),
-      buckets: { [config.buckets.load]: store.bucketPath("load") },
-    });
-    await warehouse.migrate({
-      load_bucket: config.buckets.load,
-      copy_role_arn: "arn:aws:iam::000000000000:role/local-auto-copy",
-    });
-
     const spark =
       typeof options.spark === "object"
         ? options.spark
@@ -149,34 +111,18 @@ export class LocalStage {
             processDirectory: paths.sparkProcesses,
           });
 
-    const alerts = new LocalAlerts(paths.alerts, print);
-    const workflow: LocalWorkflow = new LocalWorkflow({
-      definition: await loadLocalDefinition(projectRoot, config),
-      tasks: localTasks(config, taskHandlers, spark),
-      directory: paths.executions,
-      stateMachineArn: config.stateMachineArn as string,
-      waitMs: 20,
-      retryMs: 50,
-      concurrency: options.concurrency ?? 1,
-      ...(options.onWorkflowEvent ? { onEvent: options.onWorkflowEvent } : {}),
-      // The local run record: the execution's states with timings next to the record the workflow wrote.
-      afterExecution: async (name) => {
-        const view = await viewRun({ workflow, store, alertsOf: (runId) => alerts.read(runId) }, name);
-        await mkdir(paths.runs, { recursive: true });
-        await writeFile(join(paths.runs, `${name}.json`), `${JSON.stringify(view, null, 2)}\n`);
-      },
-    });
-    const app = {
+    const app = await assembleLocal({
       config,
-      store,
-      workflow,
-      alerts,
-      contracts: new StoredContracts(store),
-      warehouse,
-      log,
-      now: () => new Date(),
-    };
-    useApp(app);
+      projectRoot,
+      spark,
+      print,
+      ...(options.contractsDir !== undefined ? { contractsDir: options.contractsDir } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.onWorkflowEvent ? { onWorkflowEvent: options.onWorkflowEvent } : {}),
+      // The local run record: the execution's states with timings next to the record the workflow wrote.
+      afterExecution: (name, app) => writeRunView(app, paths, name),
+    });
+    const { alerts, warehouse } = app;
     // Runs a dead process left RUNNING: failed, their Spark stopped, their staging rows cleared (recovery.ts).
     const recovery = await recoverStage({
       executions: new LocalExecutionStore(paths.executions),
@@ -194,10 +140,9 @@ export class LocalStage {
         at: app.now().toISOString(),
         details: { error: run.error, staging_rows_cleared: run.stagingRowsCleared, recovered: true },
       });
-      const view = await viewRun({ workflow, store, alertsOf: (runId) => alerts.read(runId) }, run.runId);
-      await mkdir(paths.runs, { recursive: true });
-      await writeFile(join(paths.runs, `${run.runId}.json`), `${JSON.stringify(view, null, 2)}\n`);
+      await writeRunView(app, paths, run.runId);
     }
+    const trigger = buildTrigger(async () => app);
     const queue = new LocalQueue({
       batchSize: 10_000,
       windowMs: options.windowMs ?? 0,
@@ -206,10 +151,7 @@ export class LocalStage {
       queueArn: `arn:aws:sqs:local:000000000000:sales-pipeline-${config.stage}-raw-events`,
       region: config.region,
       consumer: (event: SQSEvent) =>
-        triggerHandler(
-          event as never,
-          localContext(config.stage, "trigger") as never,
-        ) as Promise<SQSBatchResponse>,
+        trigger(event as never, localContext(config.stage, "trigger") as never) as Promise<SQSBatchResponse>,
     });
     return new LocalStage(
       config,
@@ -265,16 +207,14 @@ export class LocalStage {
   }
 }
 
-/** Compiles `<contractsDir>/*.yaml` and deploys the bundle to the artifacts bucket when it changed. */
-export const deployContracts = async (store: LocalObjectStore, contractsDir: string): Promise<void> => {
-  const bundle = await loadContractBundle(contractsDir);
-  const ref = { bucket: "artifacts", key: BUNDLE_KEY } as const;
-  try {
-    await stat(store.path(ref));
-    const current = JSON.parse(await readFile(store.path(ref), "utf8")) as { checksum?: string };
-    if (current.checksum === bundle.checksum) return;
-  } catch {
-    // not deployed yet
-  }
-  await store.put(ref, `${JSON.stringify(bundle, null, 2)}\n`);
+/** Writes a run's view (execution, states with timings, record, report, alerts) to `runs/<run>.json`. */
+const writeRunView = async (
+  app: LocalApp,
+  paths: ReturnType<typeof stagePaths>,
+  runId: string,
+): Promise<void> => {
+  const { workflow, store, alerts } = app;
+  const view = await viewRun({ workflow, store, alertsOf: (id) => alerts.read(id) }, runId);
+  await mkdir(paths.runs, { recursive: true });
+  await writeFile(join(paths.runs, `${runId}.json`), `${JSON.stringify(view, null, 2)}\n`);
 };

@@ -1,4 +1,4 @@
-import type { RunInput } from "../core/run-input.js";
+import type { RunInput } from "../documents/run-input.js";
 
 /**
  * Workflow port: the Step Functions state machine (cloud) or the same ASL run in-process (local).

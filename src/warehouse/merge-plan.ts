@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isRunId } from "../documents/run-id.js";
 import { ValidationError } from "../errors.js";
 import type { LoadedObject } from "../ports/warehouse.js";
 import type { SqlFiles, SqlStatement } from "./sql-files.js";
@@ -7,12 +8,9 @@ import { replaceParameters, stripComments } from "./sql-text.js";
 /** BatchExecuteStatement runs at most 40 statements as one transaction. */
 export const MAX_TRANSACTION_STATEMENTS = 40;
 
-/** Step Functions execution names: letters, digits, `-` and `_`, at most 80 characters. */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
-
 /** Throws a `ValidationError` unless `runId` is a valid run id (= execution name). */
 export const validateRunId = (runId: string): string => {
-  if (!RUN_ID.test(runId)) {
+  if (!isRunId(runId)) {
     throw new ValidationError(`run id must be 1-80 letters, digits, '-' or '_': ${JSON.stringify(runId)}`);
   }
   return runId;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FloorResult, runFloor, strptimeFormat, writeDatasetFiles } from "../../bench/pipeline/floor.js";
 import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
-import { compareWithTruth } from "../../src/local/truth-check.js";
+import { compareWithTruth } from "../../src/generator/truth-check.js";
 import { shippedBundle } from "../support/bundle.js";
 
 /** The single-engine floor of `make bench-pipeline` does the pipeline's work: checked against the generator's truth. */

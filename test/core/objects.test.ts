@@ -83,12 +83,14 @@ describe("classifyKey", () => {
       ok: true,
       source: "orders",
       format: "csv",
+      compression: "gzip",
       extension: ".csv.gz",
       batchDate: "2017-01-05",
     });
     expect(classifyKey("payments/dt=2017-01-05/p.JSONL", bundle)).toMatchObject({
       ok: true,
       format: "jsonl",
+      compression: null,
       extension: ".jsonl",
     });
   });

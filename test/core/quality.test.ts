@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CompiledRule, CompiledSource } from "../../src/contracts/index.js";
-import type { SourceMetrics } from "../../src/core/metrics.js";
 import { evaluateRun, evaluateSource, gateOf } from "../../src/core/quality.js";
+import type { SourceMetrics } from "../../src/documents/metrics.js";
 import { shippedBundle } from "../support/bundle.js";
 
 const contractWith = (rules: CompiledRule[]): CompiledSource => ({

@@ -10,7 +10,10 @@ import {
   loadContractBundleSync,
   parseContract,
 } from "../../src/contracts/index.js";
-import { classifyKey, isFolderMarker } from "../../src/core/objects.js";
+import { classifyKey, isFolderMarker, type Routed, routedFields } from "../../src/core/objects.js";
+import { objectVersion } from "../../src/core/versions.js";
+import type { RunManifest } from "../../src/documents/manifest.js";
+import { SCHEMA_VERSION } from "../../src/documents/version.js";
 import type { CorpusCase, Outcome } from "./cases.js";
 import { contentBytes } from "./content.js";
 
@@ -92,8 +95,7 @@ const asText = (row: Record<string, string | null>): Record<string, string | nul
 interface Dropped {
   readonly corpusCase: CorpusCase;
   readonly uri: string;
-  readonly source: string;
-  readonly batchDate: string;
+  readonly routed: Routed;
   readonly size: number;
 }
 
@@ -143,8 +145,7 @@ export const runCorpus = async (
     dropped.push({
       corpusCase,
       uri: pathToFileURL(path).href,
-      source: routed.source,
-      batchDate: routed.batchDate,
+      routed,
       size: bytes.length,
     });
   }
@@ -152,28 +153,29 @@ export const runCorpus = async (
   const manifestFile = join(dir, "manifest.json");
   const metricsFile = join(dir, "metrics.json");
   const uploadedAt = "2017-01-06T00:00:00.000Z";
-  await writeFile(
-    manifestFile,
-    JSON.stringify({
-      run_id: RUN_ID,
-      started_at: "2017-01-06T01:00:00.000Z",
-      contracts_uri: pathToFileURL(bundleFile).href,
-      bundle_checksum: bundle.checksum,
-      inputs: dropped.map((entry) => ({
-        uri: entry.uri,
-        source: entry.source,
-        key: entry.corpusCase.key,
-        size: entry.size,
-        batch_date: entry.batchDate,
-        uploaded_at: uploadedAt,
-      })),
-      outputs: {
-        curated_uri: pathToFileURL(join(dir, "curated")).href,
-        quarantine_uri: pathToFileURL(join(dir, "quarantine")).href,
-        metrics_uri: pathToFileURL(metricsFile).href,
-      },
-    }),
-  );
+  // The manifest as PlanBatch writes it: the trigger's classification of each key, carried as it is.
+  const manifest: RunManifest = {
+    schema_version: SCHEMA_VERSION,
+    run_id: RUN_ID,
+    started_at: "2017-01-06T01:00:00.000Z",
+    contracts_uri: pathToFileURL(bundleFile).href,
+    bundle_checksum: bundle.checksum,
+    inputs: dropped.map((entry) => ({
+      uri: entry.uri,
+      key: entry.corpusCase.key,
+      etag: "corpus",
+      size: entry.size,
+      ...routedFields(entry.routed),
+      uploaded_at: uploadedAt,
+      version: objectVersion(uploadedAt),
+    })),
+    outputs: {
+      curated_uri: pathToFileURL(join(dir, "curated")).href,
+      quarantine_uri: pathToFileURL(join(dir, "quarantine")).href,
+      metrics_uri: pathToFileURL(metricsFile).href,
+    },
+  };
+  await writeFile(manifestFile, JSON.stringify(manifest));
   const spark = new LocalSparkRunner({
     python: join(projectRoot, ".venv", "bin", "python"),
     sparkSrc: join(projectRoot, "spark", "src"),
@@ -197,7 +199,8 @@ export const runCorpus = async (
     join(dir, kind, name, `run_id=${RUN_ID}`, "*.parquet").replaceAll("'", "''");
   try {
     for (const entry of dropped) {
-      const { corpusCase, uri, source } = entry;
+      const { corpusCase, uri } = entry;
+      const { source } = entry.routed;
       const rejected = metrics.rejected_files.find((file) => file.uri === uri);
       const file = metrics.sources[source]?.files.find((candidate) => candidate.uri === uri);
       const error = rejected?.error ?? file?.error ?? undefined;

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import { startReplay } from "../../src/core/replay.js";
 import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
+import { compareWithTruth, expectedStarOf } from "../../src/generator/truth-check.js";
 import { LocalStage } from "../../src/local/stage.js";
-import { starSnapshot, starTables } from "../../src/local/star-summary.js";
-import { compareWithTruth, expectedStarOf } from "../../src/local/truth-check.js";
 import type { Row } from "../../src/ports/warehouse.js";
+import { starSnapshot, starTables } from "../../src/warehouse/star-snapshot.js";
 import { useTempDir } from "../support/temp.js";
 
 /**

@@ -1,11 +1,11 @@
 import { utimes } from "node:fs/promises";
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { handler } from "../../functions/scheduled-run/handler.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { build } from "../../functions/scheduled-run/handler.js";
 import { SfnWorkflow } from "../../src/adapters/aws/sfn-workflow.js";
 import type { LocalObjectStore } from "../../src/adapters/local/local-object-store.js";
-import { resetApp, useApp } from "../../src/app/index.js";
+import type { App } from "../../src/app/app.js";
 import { startScheduledRun } from "../../src/core/scheduled-run.js";
 import type { ExecutionSummary } from "../../src/ports/workflow.js";
 import { lambdaContext, testApp } from "../support/app.js";
@@ -13,7 +13,6 @@ import { RecordingWorkflow } from "../support/fakes.js";
 import { useTempDir } from "../support/temp.js";
 
 const tempDir = useTempDir();
-afterEach(() => resetApp());
 
 const LAST_RUN = "2026-12-05T02:00:00.000Z";
 const NOW = new Date("2026-12-06T02:00:00.000Z");
@@ -44,11 +43,14 @@ const putRaw = async (store: LocalObjectStore, key: string, at: string, body = "
   await utimes(store.path({ bucket: "raw", key }), when, when);
 };
 
+/** The handler as the tests build it: on the App each test assembles. */
+const appOf = (app: App) => async () => app;
+
 describe("scheduled-run handler (EventBridge Scheduler, daily)", () => {
   it("starts one run for the files written since the last run, skipping what no contract accepts", async () => {
     const workflow = new WorkflowWithHistory(LAST_RUN);
     const app = await testApp(await tempDir(), { workflow, now: () => NOW });
-    useApp(app);
+    const handler = build(appOf(app));
     await putRaw(app.store, "orders/dt=2017-01-04/orders-2017-01-04.csv", "2026-12-04T23:00:00.000Z");
     await putRaw(app.store, "orders/dt=2017-01-05/orders-2017-01-05.csv", "2026-12-05T09:30:00.000Z");
     await putRaw(app.store, "payments/dt=2017-01-05/payments-2017-01-05.csv", "2026-12-05T21:10:00.000Z");
@@ -86,7 +88,7 @@ describe("scheduled-run handler (EventBridge Scheduler, daily)", () => {
   it("starts nothing when no file arrived since the last run", async () => {
     const workflow = new WorkflowWithHistory(LAST_RUN);
     const app = await testApp(await tempDir(), { workflow, now: () => NOW });
-    useApp(app);
+    const handler = build(appOf(app));
     await putRaw(app.store, "orders/dt=2017-01-04/orders-2017-01-04.csv", "2026-12-04T23:00:00.000Z");
     const outcome = await handler({ schedule: "daily" }, lambdaContext("scheduled-run") as never);
     expect(outcome).toMatchObject({ since: LAST_RUN, files: 0, runs: [] });
@@ -116,7 +118,7 @@ describe("scheduled-run handler (EventBridge Scheduler, daily)", () => {
   });
 
   it("rejects an event that is not the schedule's input", async () => {
-    useApp(await testApp(await tempDir()));
+    const handler = build(appOf(await testApp(await tempDir())));
     await expect(handler({ nope: 1 } as never, lambdaContext("scheduled-run") as never)).rejects.toThrow();
   });
 });

@@ -1,17 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { handler as awaitLoad } from "../../functions/await-load/handler.js";
-import { handler as checkQuality } from "../../functions/check-quality/handler.js";
-import { handler as merge } from "../../functions/merge/handler.js";
-import { handler as notify } from "../../functions/notify/handler.js";
-import { handler as planBatch } from "../../functions/plan-batch/handler.js";
-import { handler as publish } from "../../functions/publish/handler.js";
-import { handler as quarantineRun } from "../../functions/quarantine-run/handler.js";
-import { handler as recordRun } from "../../functions/record-run/handler.js";
-import { handler as verifyLoad } from "../../functions/verify-load/handler.js";
+import { TASK_HANDLERS } from "../../functions/tasks.js";
 import { S3ObjectStore } from "../../src/adapters/aws/s3-object-store.js";
-import { resetApp, useApp } from "../../src/app/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { StoredContracts } from "../../src/core/contract-source.js";
 import { LoadFailedError } from "../../src/core/errors.js";
@@ -57,6 +48,18 @@ const build = () => {
     now: () => new Date("2026-11-21T20:16:00.000Z"),
   };
 };
+// The deployed handlers, built by the task registry on the App each test assembles (beforeEach).
+const current = async () => app;
+const awaitLoad = TASK_HANDLERS["await-load"](current);
+const checkQuality = TASK_HANDLERS["check-quality"](current);
+const merge = TASK_HANDLERS.merge(current);
+const notify = TASK_HANDLERS.notify(current);
+const planBatch = TASK_HANDLERS["plan-batch"](current);
+const publish = TASK_HANDLERS.publish(current);
+const quarantineRun = TASK_HANDLERS["quarantine-run"](current);
+const recordRun = TASK_HANDLERS["record-run"](current);
+const verifyLoad = TASK_HANDLERS["verify-load"](current);
+
 const invoke = <T>(handler: (e: never, c: never) => Promise<T>, input: unknown, name: string) =>
   handler(input as never, lambdaContext(name) as never);
 
@@ -68,11 +71,9 @@ beforeEach(async () => {
     { bucket: "curated", key: METRICS },
     await readFile(`test/events/spark/metrics-${RUN}.json`),
   );
-  useApp(app);
 });
 afterEach(() => {
   s3.mock.restore();
-  resetApp();
 });
 
 describe("task handlers with the state machine's input shapes", () => {
@@ -89,6 +90,7 @@ describe("task handlers with the state machine's input shapes", () => {
       new TextDecoder().decode(await app.store.get({ bucket: "curated", key: `manifests/${RUN}.json` })),
     );
     expect(manifest).toMatchObject({
+      schema_version: 1,
       run_id: RUN,
       contracts_uri: "s3://sales-pipeline-dev-artifacts/contracts/contracts.bundle.json",
       outputs: {
@@ -103,6 +105,8 @@ describe("task handlers with the state machine's input shapes", () => {
       key: "customers/dt=2017-01-04/customers-2017-01-04.csv",
       etag: "9b2cf535f27731c974343645a3985328",
       size: 4096,
+      format: "csv",
+      compression: null,
       batch_date: "2017-01-04",
       uploaded_at: "2026-11-21T20:14:32.118Z",
       version: "001795292072118:000000000000000062B4C0E2A1D2F1A1",

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { SqsEvent } from "@aws-lambda-powertools/parser/types";
-import { afterEach, describe, expect, it } from "vitest";
-import { handler } from "../../functions/trigger/handler.js";
-import { resetApp, useApp } from "../../src/app/index.js";
+import { describe, expect, it } from "vitest";
+import { build } from "../../functions/trigger/handler.js";
+import type { App } from "../../src/app/app.js";
 import { unroutedKey } from "../../src/core/layout.js";
 import { routeBatch, type S3ObjectEvent } from "../../src/core/trigger.js";
 import { captureLogs, lambdaContext, testApp } from "../support/app.js";
@@ -14,13 +14,14 @@ const logs = captureLogs();
 const sample = async () =>
   JSON.parse(await readFile("test/events/sqs/s3-object-created-batch.json", "utf8")) as SqsEvent;
 
-afterEach(() => resetApp());
+/** The handler as the tests build it: on the App each test assembles. */
+const appOf = (app: App) => async () => app;
 
 describe("trigger handler (SQS-wrapped S3 events)", () => {
   it("starts one execution for the whole window, records unroutable objects, reports only bad messages", async () => {
     const workflow = new RecordingWorkflow();
     const app = await testApp(await tempDir(), { workflow });
-    useApp(app);
+    const handler = build(appOf(app));
     const response = await handler(await sample(), lambdaContext("trigger") as never);
 
     // The malformed body is the only message SQS must redeliver.
@@ -31,6 +32,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
     const [run] = workflow.started;
     expect(run?.name).toMatch(/^run-20170105-[0-9a-f]{16}$/);
     expect(run?.input).toEqual({
+      schema_version: 1,
       run_id: run?.name,
       started_at: "2026-11-21T19:47:00.000Z",
       trigger: "s3",
@@ -41,6 +43,8 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
           etag: "9b2cf535f27731c974343645a3985328",
           size: 48213,
           source: "orders",
+          format: "csv",
+          compression: null,
           batch_date: "2017-01-05",
           uploaded_at: "2026-11-21T19:46:58.120Z",
           version: "001795290418120:000000000000000062B4C0E2A1D2F1A8",
@@ -51,6 +55,8 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
           etag: "0d0c4a2c3f3e6a3b0f6d4f1a2c9e7b11",
           size: 20511,
           source: "payments",
+          format: "jsonl",
+          compression: null,
           batch_date: "2017-01-05",
           uploaded_at: "2026-11-21T19:46:58.120Z",
           version: "001795290418120:000000000000000062B4C0E2A1D2F1B2",
@@ -76,7 +82,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
   it("treats a duplicate delivery as a logged no-op", async () => {
     const workflow = new RecordingWorkflow();
     const app = await testApp(await tempDir(), { workflow });
-    useApp(app);
+    const handler = build(appOf(app));
     const event = await sample();
     await handler(event, lambdaContext("trigger") as never);
     const again = await handler(event, lambdaContext("trigger") as never);
@@ -98,7 +104,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
     const workflow = new RecordingWorkflow();
     workflow.failNext = 1;
     const app = await testApp(await tempDir(), { workflow });
-    useApp(app);
+    const handler = build(appOf(app));
     const response = await handler(await sample(), lambdaContext("trigger") as never);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
       "7c9d7b4e-0f0a-4b1e-9b55-1a2b3c4d5e01",
@@ -110,7 +116,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
   it("splits a window into several runs only past the size bound", async () => {
     const workflow = new RecordingWorkflow();
     const app = await testApp(await tempDir(), { workflow, tuning: { batchMaxFiles: 1 } });
-    useApp(app);
+    const handler = build(appOf(app));
     await handler(await sample(), lambdaContext("trigger") as never);
     expect(workflow.started.map((s) => s.input.inputs.map((i) => i.source))).toEqual([
       ["orders"],
@@ -227,7 +233,7 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
   });
 
   it("rejects an event that is not an SQS event at all", async () => {
-    useApp(await testApp(await tempDir()));
+    const handler = build(appOf(await testApp(await tempDir())));
     await expect(
       handler({ Records: [{ foo: 1 }] } as never, lambdaContext("trigger") as never),
     ).rejects.toThrow();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderRun } from "../../src/cli/commands/status.js";
-import type { RunView } from "../../src/local/inspect.js";
-import { Progress } from "../../src/local/progress.js";
-import { barChartSvg, renderReport } from "../../src/local/report-html.js";
-import type { StarSnapshot } from "../../src/local/star-summary.js";
+import { Progress } from "../../src/cli/presentation/progress.js";
+import { barChartSvg, renderReport } from "../../src/cli/presentation/report-html.js";
+import type { RunView } from "../../src/core/run-view.js";
+import type { StarSnapshot } from "../../src/warehouse/star-snapshot.js";
 import { runRecordFixture } from "../support/run-record.js";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 20, 0, s)).toISOString();

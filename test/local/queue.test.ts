@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { LocalQueue } from "../../src/local/queue.js";
+import { LocalQueue } from "../../src/adapters/local/local-queue.js";
 import { useTempDir } from "../support/temp.js";
 
 const tempDir = useTempDir();

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DuckDbWarehouse } from "../../src/adapters/local/duckdb-warehouse.js";
 import { LocalObjectStore } from "../../src/adapters/local/local-object-store.js";
 import { LocalExecutionStore } from "../../src/adapters/local/local-workflow.js";
+import { collectReport } from "../../src/cli/presentation/report-build.js";
+import { lineChartSvg, renderReport } from "../../src/cli/presentation/report-html.js";
+import { runPoint, runPoints } from "../../src/cli/presentation/run-series.js";
 import type { QualityReport } from "../../src/core/quality.js";
 import { NotFoundError } from "../../src/errors.js";
-import { collectReport } from "../../src/local/report-build.js";
-import { lineChartSvg, renderReport } from "../../src/local/report-html.js";
-import { runPoint, runPoints } from "../../src/local/run-series.js";
 import { LOCAL_SETTINGS, openWarehouse, tempDir } from "../warehouse/support/warehouse.js";
 
 /** Two runs of a real local demo stage: their execution histories, run records and quality reports. */

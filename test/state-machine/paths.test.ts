@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { resetApp } from "../../src/app/index.js";
+import { describe, expect, it } from "vitest";
 import { heldPrefix } from "../../src/core/layout.js";
 import { captureLogs } from "../support/app.js";
 import { useTempDir } from "../support/temp.js";
@@ -7,7 +6,6 @@ import { workflowHarness } from "../support/workflow-harness.js";
 
 const tempDir = useTempDir();
 captureLogs();
-afterEach(() => resetApp());
 
 const MAIN = ["PlanBatch", "TrimState", "Transform", "CheckQuality", "Gate"];
 const LOAD = [

@@ -7,8 +7,8 @@ import { S3ObjectStore } from "../../src/adapters/aws/s3-object-store.js";
 import { buildBundle, compileSource, readContracts } from "../../src/contracts/index.js";
 import type { ContractSource } from "../../src/core/deps.js";
 import { planBatch } from "../../src/core/plan-batch.js";
-import type { RunInputObject } from "../../src/core/run-input.js";
 import { objectVersion } from "../../src/core/versions.js";
+import type { RunInputObject } from "../../src/documents/run-input.js";
 import { MemoryLog } from "../support/fakes.js";
 import { memoryS3 } from "../support/memory-s3.js";
 

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { LocalObjectStore } from "../../src/adapters/local/local-object-store.js";
-import type { App } from "../../src/app/index.js";
+import type { App } from "../../src/app/app.js";
 import { localConfig, type Tuning } from "../../src/config/index.js";
 import { StoredContracts } from "../../src/core/contract-source.js";
 import { redirectLogs } from "../../src/observability/logger.js";

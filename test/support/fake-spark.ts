@@ -1,8 +1,8 @@
 import type { ContractBundle } from "../../src/contracts/index.js";
-import { readJson, writeJson } from "../../src/core/contract-source.js";
 import { SparkJobError, SparkProcessError } from "../../src/core/errors.js";
-import type { RunManifest } from "../../src/core/plan-batch.js";
 import { type SparkFailureReport, sparkErrorUriOf } from "../../src/core/spark-job.js";
+import { runManifestSchema } from "../../src/documents/manifest.js";
+import { readJson, writeJson } from "../../src/documents/store.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import type { SparkJobRequest, SparkJobResult, SparkRunner } from "../../src/ports/spark-runner.js";
 
@@ -52,7 +52,7 @@ export class FakeSpark implements SparkRunner {
         "ConservationError",
       );
     }
-    const manifest = await readJson<RunManifest>(this.store, this.store.parseUri(request.manifestUri));
+    const manifest = await readJson(this.store, this.store.parseUri(request.manifestUri), runManifestSchema);
     if (this.emrFailure) {
       await writeJson(this.store, this.store.parseUri(sparkErrorUriOf(manifest.outputs.metrics_uri)), {
         run_id: manifest.run_id,

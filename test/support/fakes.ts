@@ -1,5 +1,5 @@
 import type { Log } from "../../src/core/deps.js";
-import type { RunInput } from "../../src/core/run-input.js";
+import type { RunInput } from "../../src/documents/run-input.js";
 import type { Alert, Alerts } from "../../src/ports/alerts.js";
 import type { ExecutionSummary, StartResult, StateVisit, Workflow } from "../../src/ports/workflow.js";
 

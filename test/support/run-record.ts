@@ -1,4 +1,4 @@
-import type { RunRecord } from "../../src/core/record-run.js";
+import type { RunRecord } from "../../src/documents/run-record.js";
 
 /**
  * A run record as RecordRun writes it, for tests: a partial run with a quality failure, 452 rows read

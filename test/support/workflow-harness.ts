@@ -1,14 +1,14 @@
 import { join } from "node:path";
+import { taskHandlers } from "../../functions/tasks.js";
+import { loadLocalDefinition, localTasks } from "../../src/adapters/local/local-tasks.js";
 import { LocalWorkflow } from "../../src/adapters/local/local-workflow.js";
-import { useApp } from "../../src/app/index.js";
-import { readJson } from "../../src/core/contract-source.js";
 import { runRecordKey } from "../../src/core/layout.js";
-import type { RunRecord } from "../../src/core/record-run.js";
 import { runIdFor } from "../../src/core/run-id.js";
-import type { RunInput } from "../../src/core/run-input.js";
 import { objectVersion } from "../../src/core/versions.js";
-import { taskHandlers } from "../../src/local/handlers.js";
-import { loadLocalDefinition, localTasks } from "../../src/local/tasks.js";
+import type { RunInput } from "../../src/documents/run-input.js";
+import type { RunRecord } from "../../src/documents/run-record.js";
+import { runRecordSchema } from "../../src/documents/run-record.js";
+import { readJsonIfExists } from "../../src/documents/store.js";
 import type { ExecutionSummary, StateVisit } from "../../src/ports/workflow.js";
 import { type TestApp, testApp } from "./app.js";
 import { FakeSpark } from "./fake-spark.js";
@@ -31,16 +31,21 @@ export const workflowHarness = async (root: string) => {
   const base = await testApp(root);
   const warehouse = new FakeWarehouse(base.store);
   const spark = new FakeSpark(base.store, await base.contracts.get());
+  // The handlers run on the App assembled below (the workflow is part of it).
+  let app: TestApp | undefined;
   const workflow = new LocalWorkflow({
     definition: await loadLocalDefinition(process.cwd(), base.config),
-    tasks: localTasks(base.config, taskHandlers, spark),
+    tasks: localTasks(
+      base.config,
+      taskHandlers(async () => app ?? base),
+      spark,
+    ),
     directory: join(root, "executions"),
     stateMachineArn: base.config.stateMachineArn as string,
     waitMs: 1,
     retryMs: 1,
   });
-  const app: TestApp = { ...base, workflow, warehouse };
-  useApp(app);
+  app = { ...base, workflow, warehouse };
 
   const run = async (sources: readonly string[] = ["orders", "payments"]): Promise<PathRun> => {
     const inputs: RunInput["inputs"] = [];
@@ -72,9 +77,7 @@ export const workflowHarness = async (root: string) => {
     const summary = (await workflow.describe(runId)) as ExecutionSummary;
     const visits = await workflow.history(runId);
     const recordRef = { bucket: "curated", key: runRecordKey(runId) } as const;
-    const record = (await app.store.head(recordRef))
-      ? await readJson<RunRecord>(app.store, recordRef)
-      : undefined;
+    const record = await readJsonIfExists(app.store, recordRef, runRecordSchema);
     return { runId, summary, visits, path: visits.map((v) => v.name), record };
   };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DuckDbWarehouse } from "../../src/adapters/local/duckdb-warehouse.js";
 import { opsRecord } from "../../src/core/ops-record.js";
-import type { RunRecord } from "../../src/core/record-run.js";
+import type { RunRecord } from "../../src/documents/run-record.js";
 import { runRecordFixture } from "../support/run-record.js";
 import { LOCAL_SETTINGS, openWarehouse, tempDir } from "./support/warehouse.js";
 

@@ -1,16 +1,17 @@
 """The compiled contract bundle (``.build/contracts.bundle.json``) as typed Python objects.
 
 The bundle is produced and validated by ``src/contracts/load.ts``; the job reads only that JSON,
-never the YAML. This module checks the parts the job relies on and fails fast with the offending
-path, so a bundle from a different version is refused rather than half-understood.
+never the YAML. Its shape is checked against the exported schema (``schemas/bundle.json``, from
+``src/documents/bundle.ts``), failing with the offending path, so a bundle from a different version is
+refused rather than half-understood; this module adds the checks that span fields.
 """
 
 import codecs
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from pipeline_spark.documents import parse
 from pipeline_spark.errors import ContractError
 
 SOURCE_TYPE = re.compile(
@@ -88,7 +89,6 @@ class Rule:
 class Source:
     source: str
     formats: tuple[str, ...]
-    extensions: tuple[str, ...]
     csv: Optional[CsvOptions]
     null_values: tuple[str, ...]
     columns: tuple[SourceColumn, ...]
@@ -103,27 +103,6 @@ class Source:
 
     def column_index(self, name: str) -> int:
         return self.column_names.index(name)
-
-    def format_of(self, key: str) -> Optional[tuple[str, bool]]:
-        """(format, gzip) picked by the longest matching extension, or None.
-
-        >>> source.format_of("orders/dt=2017-01-05/orders-2017-01-05.csv.gz")
-        ('csv', True)
-        """
-        lowered = key.lower()
-        matches = [ext for ext in self.extensions if lowered.endswith(ext)]
-        if not matches:
-            return None
-        extension = max(matches, key=len)
-        gzip = extension.endswith(".gz")
-        base = extension[: -len(".gz")] if gzip else extension
-        if base in (".csv", ".txt"):
-            return "csv", gzip
-        if base in (".jsonl", ".ndjson", ".json"):
-            return "jsonl", gzip
-        if base == ".parquet":
-            return "parquet", gzip
-        return None
 
 
 @dataclass(frozen=True)
@@ -175,39 +154,24 @@ class Bundle:
     sources: dict[str, Source]
 
 
-def _need(document: dict[str, Any], key: str, path: str) -> Any:
-    if not isinstance(document, dict) or key not in document:
-        raise ContractError(f"contract bundle: {path}.{key}: missing")
-    return document[key]
-
-
-def _batch_date(raw: Any, path: str) -> BatchDate:
-    if raw is None:  # bundles compiled before contracts could say where the date comes from
+def _batch_date(raw: Any) -> BatchDate:
+    if raw is None or raw["from"] == "key":  # absent in bundles compiled before contracts could say
         return BatchDate()
-    origin = _need(raw, "from", f"{path}.batch_date")
-    pattern = raw.get("pattern")
-    if origin == "key" and pattern is None:
-        return BatchDate()
-    if origin == "file_name" and isinstance(pattern, str) and pattern:
-        return BatchDate(source="file_name", pattern=pattern)
-    raise ContractError(
-        f"contract bundle: {path}.batch_date: expected from: key, or from: file_name with a pattern; "
-        f"got {raw!r}"
-    )
+    return BatchDate(source="file_name", pattern=raw["pattern"])
 
 
 def _source(name: str, raw: dict[str, Any]) -> Source:
     path = f"sources.{name}"
     columns = []
-    for index, column in enumerate(_need(raw, "columns", path)):
-        column_type = _need(column, "type", f"{path}.columns[{index}]")
+    for index, column in enumerate(raw["columns"]):
+        column_type = column["type"]
         if not SOURCE_TYPE.match(column_type):
             raise ContractError(
                 f"contract bundle: {path}.columns[{index}].type: unsupported type {column_type}"
             )
         columns.append(
             SourceColumn(
-                name=_need(column, "name", f"{path}.columns[{index}]"),
+                name=column["name"],
                 type=column_type,
                 format=column.get("format"),
                 required=bool(column.get("required", False)),
@@ -232,11 +196,11 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
                 f"contract bundle: {path}.csv.encoding: unknown encoding {csv_options.encoding}", error
             ) from error
     feeds = []
-    for index, feed in enumerate(_need(raw, "feeds", path)):
+    for feed in raw["feeds"]:
         feeds.append(
             Feed(
-                entity=_need(feed, "entity", f"{path}.feeds[{index}]"),
-                key=tuple(_need(feed, "key", f"{path}.feeds[{index}]")),
+                entity=feed["entity"],
+                key=tuple(feed["key"]),
                 filter=feed.get("filter"),
                 select=tuple(
                     FeedSelect(
@@ -245,17 +209,17 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
                         nullable=bool(select["nullable"]),
                         expression=select["expression"],
                     )
-                    for select in _need(feed, "select", f"{path}.feeds[{index}]")
+                    for select in feed["select"]
                 ),
             )
         )
     rules = []
-    for index, rule in enumerate(raw.get("quality", [])):
+    for rule in raw.get("quality", []):
         rules.append(
             Rule(
-                name=_need(rule, "name", f"{path}.quality[{index}]"),
-                rule=_need(rule, "rule", f"{path}.quality[{index}]"),
-                severity=_need(rule, "severity", f"{path}.quality[{index}]"),
+                name=rule["name"],
+                rule=rule["rule"],
+                severity=rule["severity"],
                 row_level=bool(rule.get("row_level", rule.get("rule") in ROW_LEVEL_RULES)),
                 params={k: v for k, v in rule.items() if k not in ("name", "rule", "severity", "row_level")},
             )
@@ -269,9 +233,8 @@ def _source(name: str, raw: dict[str, Any]) -> Source:
             raise ContractError(f"contract bundle: {path}.quality.{rule.name}: unknown column {rule.column}")
     return Source(
         source=name,
-        batch_date=_batch_date(raw.get("batch_date"), path),
-        formats=tuple(_need(raw, "formats", path)),
-        extensions=tuple(_need(raw, "extensions", path)),
+        batch_date=_batch_date(raw.get("batch_date")),
+        formats=tuple(raw["formats"]),
         csv=csv_options,
         null_values=tuple(raw.get("null_values", [""])),
         columns=tuple(columns),
@@ -288,18 +251,12 @@ def parse_bundle(text: str) -> Bundle:
     >>> bundle.sources["orders"].feeds[0].entity
     'orders'
     """
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise ContractError(f"contract bundle: not valid JSON: {error}", error) from error
-    version = _need(document, "bundle_version", "(root)")
-    if version != 1:
-        raise ContractError(f"contract bundle: bundle_version {version} is not supported (expected 1)")
+    document = parse("bundle", text, ContractError, "contract bundle")
     entities = {
         name: Entity(
             name=name,
-            key=tuple(_need(raw, "key", f"entities.{name}")),
-            dedupe_key=tuple(raw.get("dedupe_key") or _need(raw, "key", f"entities.{name}")),
+            key=tuple(raw["key"]),
+            dedupe_key=tuple(raw.get("dedupe_key") or raw["key"]),
             columns=tuple(
                 EntityColumn(
                     name=c["name"],
@@ -308,12 +265,12 @@ def parse_bundle(text: str) -> Bundle:
                     max_length=c.get("max_length"),
                     appended=bool(c.get("appended", False)),
                 )
-                for c in _need(raw, "columns", f"entities.{name}")
+                for c in raw["columns"]
             ),
         )
-        for name, raw in _need(document, "entities", "(root)").items()
+        for name, raw in document["entities"].items()
     }
-    sources = {name: _source(name, raw) for name, raw in _need(document, "sources", "(root)").items()}
+    sources = {name: _source(name, raw) for name, raw in document["sources"].items()}
     for source in sources.values():
         for index, feed in enumerate(source.feeds):
             if feed.entity not in entities:
@@ -328,7 +285,7 @@ def parse_bundle(text: str) -> Bundle:
                     f"{expected} in that order"
                 )
     return Bundle(
-        checksum=_need(document, "checksum", "(root)"),
+        checksum=document["checksum"],
         entities=entities,
         curated_lineage_columns=tuple(
             document.get(

@@ -73,7 +73,9 @@ def _iso_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]:
+def _check_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]:
+    """The run's files as the manifest classified them; one the bundle cannot read (unknown source, a format
+    its contract does not accept, a URI too long for the warehouse) is rejected with a reason."""
     files = []
     for item in manifest.inputs:
         entry: dict[str, Any] = {
@@ -83,8 +85,8 @@ def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]
             "source": item.source,
             "batch_date": item.batch_date,
             "size": item.size,
-            "format": None,
-            "gzip": None,
+            "format": item.format,
+            "gzip": item.gzip,
             "error": None,
         }
         source = bundle.sources.get(item.source)
@@ -95,15 +97,11 @@ def _classify_inputs(manifest: Manifest, bundle: Bundle) -> list[dict[str, Any]]
             )
         elif source is None:
             entry["error"] = f"unknown source {item.source}: no contract in the bundle"
-        else:
-            picked = source.format_of(item.key or item.uri)
-            if picked is None:
-                entry["error"] = (
-                    f"unsupported file type for source {item.source}: "
-                    f"expected one of {list(source.extensions)}"
-                )
-            else:
-                entry["format"], entry["gzip"] = picked
+        elif item.format not in source.formats:
+            entry["error"] = (
+                f"unsupported file type for source {item.source}: "
+                f"{item.format} is not one of {list(source.formats)}"
+            )
         files.append(entry)
     return files
 
@@ -178,7 +176,7 @@ def run_job(
     """
     clock = time.perf_counter()
     started_at = _iso_now()
-    files = _classify_inputs(manifest, bundle)
+    files = _check_inputs(manifest, bundle)
     partitions = configure_run(spark, _size_inputs(spark, files))
     readable: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in files:

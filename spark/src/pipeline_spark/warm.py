@@ -85,6 +85,7 @@ _WARMUP_BUNDLE = {
     "entities": {
         "orders": {
             "key": ["order_id"],
+            "dedupe_key": ["order_id"],
             "columns": [
                 {"name": "order_id", "type": "string", "nullable": False},
                 {"name": "amount", "type": "decimal(12,2)", "nullable": True},
@@ -92,12 +93,23 @@ _WARMUP_BUNDLE = {
             ],
         }
     },
+    "lineage_columns": ["_run_id", "_source_file", "_source_line", "_ingested_at"],
+    "curated_lineage_columns": ["_run_id", "_source_file", "_source_line", "_ingested_at"],
+    "quarantine_reasons": ["malformed_row", "missing_required", "invalid_type", "rule_violation", "too_long"],
     "sources": {
         "warmup": {
             "source": "warmup",
+            "description": None,
             "formats": ["csv"],
             "extensions": [".csv"],
-            "csv": {"header": True, "delimiter": ",", "quote": '"', "escape": '"', "encoding": "UTF-8"},
+            "csv": {
+                "header": True,
+                "delimiter": ",",
+                "quote": '"',
+                "escape": '"',
+                "encoding": "UTF-8",
+                "multiline": False,
+            },
             "null_values": [""],
             "columns": [
                 {"name": "id", "type": "string", "format": None, "required": True},
@@ -105,6 +117,7 @@ _WARMUP_BUNDLE = {
                 {"name": "amount", "type": "decimal(12,2)", "format": None, "required": False},
             ],
             "event_time": "at",
+            "batch_date": {"from": "key", "pattern": None},
             "feeds": [
                 {
                     "entity": "orders",
@@ -128,7 +141,14 @@ _WARMUP_BUNDLE = {
                 }
             ],
             "quality": [
-                {"name": "range_amount", "rule": "range", "severity": "error", "column": "amount", "min": 0}
+                {
+                    "name": "range_amount",
+                    "rule": "range",
+                    "severity": "error",
+                    "column": "amount",
+                    "min": 0,
+                    "row_level": True,
+                }
             ],
         }
     },
@@ -151,8 +171,20 @@ def warm_up(spark: SparkSession) -> float:
             "run_id": "warm-up",
             "started_at": "2017-01-01T00:00:00.000Z",
             "contracts_uri": "file://" + str(root / "bundle.json"),
+            "bundle_checksum": _WARMUP_BUNDLE["checksum"],
             "inputs": [
-                {"uri": "file://" + str(raw), "source": "warmup", "key": "warmup/dt=2017-01-01/warmup.csv"}
+                {
+                    "uri": "file://" + str(raw),
+                    "source": "warmup",
+                    "key": "warmup/dt=2017-01-01/warmup.csv",
+                    "etag": "warm-up",
+                    "size": raw.stat().st_size,
+                    "format": "csv",
+                    "compression": None,
+                    "batch_date": "2017-01-01",
+                    "uploaded_at": "2017-01-01T00:00:00.000Z",
+                    "version": "001483228800000:",
+                }
             ],
             "outputs": {
                 "curated_uri": "file://" + str(root / "curated") + "/",

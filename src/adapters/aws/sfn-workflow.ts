@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { foldHistory, type HistoryEvent } from "../../core/history.js";
-import type { RunInput } from "../../core/run-input.js";
+import type { RunInput } from "../../documents/run-input.js";
 import type { ExecutionSummary, StartResult, StateVisit, Workflow } from "../../ports/workflow.js";
 import { asTransient } from "./errors.js";
 

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { foldHistory, type HistoryEvent } from "../../core/history.js";
-import type { RunInput } from "../../core/run-input.js";
+import type { RunInput } from "../../documents/run-input.js";
 import type {
   ExecutionStatus,
   ExecutionSummary,

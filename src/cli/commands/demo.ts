@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { runDemo } from "../../local/demo.js";
-import { Progress } from "../../local/progress.js";
+import { Progress } from "../presentation/progress.js";
 import { stageOption } from "../stage-option.js";
 import { projectRoot, stageRequired, terminalConfirm } from "./shared.js";
 

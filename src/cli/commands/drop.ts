@@ -3,10 +3,10 @@ import { basename, join, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import type { Tuning } from "../../config/index.js";
 import { type CompiledSource, type ContractBundle, loadContractBundle } from "../../contracts/index.js";
-import { classifyKey, dateFromFileName, isoDate } from "../../core/objects.js";
+import { classifyKey, dateFromFileName, isoDate, routedFields } from "../../core/objects.js";
 import { runIdFor } from "../../core/run-id.js";
-import type { RunInputObject } from "../../core/run-input.js";
 import { explainSplit, planSplit, SPLIT_SETTINGS } from "../../core/trigger.js";
+import type { RunInputObject } from "../../documents/run-input.js";
 import { ValidationError } from "../../errors.js";
 import type { PutObject } from "../../local/stage.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
@@ -119,8 +119,7 @@ export const predictRuns = (
         key: info.key,
         etag: info.etag,
         size: info.size,
-        source: routed.source,
-        batch_date: routed.batchDate,
+        ...routedFields(routed),
         uploaded_at: info.lastModified,
         version: info.version,
       },

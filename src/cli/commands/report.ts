@@ -3,8 +3,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { DuckDbWarehouse } from "../../adapters/local/duckdb-warehouse.js";
 import { PipelineError, ValidationError } from "../../errors.js";
-import { collectReport, type ReportSelection } from "../../local/report-build.js";
-import { renderReport } from "../../local/report-html.js";
+import { collectReport, type ReportSelection } from "../presentation/report-build.js";
+import { renderReport } from "../presentation/report-html.js";
 import { stageOption } from "../stage-option.js";
 import {
   cloudApp,

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { readJson } from "../../core/contract-source.js";
 import { runRecordKey } from "../../core/layout.js";
-import type { RunRecord } from "../../core/record-run.js";
+import { runRecordSchema } from "../../documents/run-record.js";
+import { readJsonIfExists } from "../../documents/store.js";
 import { stageOption } from "../stage-option.js";
 import { runReader, table } from "./shared.js";
 
@@ -27,9 +27,7 @@ export const registerRunsCommand = (program: Command): void => {
       const rows: string[][] = [];
       for (const execution of executions) {
         const ref = { bucket: "curated", key: runRecordKey(execution.name) } as const;
-        const record = (await reader.store.head(ref))
-          ? await readJson<RunRecord>(reader.store, ref)
-          : undefined;
+        const record = await readJsonIfExists(reader.store, ref, runRecordSchema);
         rows.push([
           execution.name,
           execution.status,

@@ -5,15 +5,16 @@ import { InvalidArgumentError } from "commander";
 import { LocalAlerts } from "../../adapters/local/local-alerts.js";
 import { LocalObjectStore } from "../../adapters/local/local-object-store.js";
 import { LocalExecutionStore } from "../../adapters/local/local-workflow.js";
-import type { App } from "../../app/index.js";
+import type { App } from "../../app/app.js";
+import { stagePaths } from "../../app/local.js";
 import { loadConfig, localConfig, localTuning, type Tuning } from "../../config/index.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
-import { Progress } from "../../local/progress.js";
 import { processExists } from "../../local/recovery.js";
-import { LocalStage, stagePaths } from "../../local/stage.js";
+import { LocalStage } from "../../local/stage.js";
 import type { Alert } from "../../ports/alerts.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { Workflow } from "../../ports/workflow.js";
+import { Progress } from "../presentation/progress.js";
 import { isCloudStage } from "../stage-option.js";
 
 /** The repository root (the CLI runs its own files from there). */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { causeText } from "../../core/notify.js";
+import { type RunView, viewRun } from "../../core/run-view.js";
 import { NotFoundError } from "../../errors.js";
-import { type RunView, viewRun } from "../../local/inspect.js";
 import { stageOption } from "../stage-option.js";
 import { runReader, table } from "./shared.js";
 

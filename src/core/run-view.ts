@@ -1,10 +1,12 @@
-import { readJson } from "../core/contract-source.js";
-import { reportKey, runRecordKey } from "../core/layout.js";
-import type { QualityReport } from "../core/quality.js";
-import type { RunRecord } from "../core/record-run.js";
+import { qualityReportSchema } from "../documents/quality-report.js";
+import type { RunRecord } from "../documents/run-record.js";
+import { runRecordSchema } from "../documents/run-record.js";
+import { readJsonIfExists } from "../documents/store.js";
 import type { Alert } from "../ports/alerts.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { ExecutionSummary, StateVisit, Workflow } from "../ports/workflow.js";
+import { reportKey, runRecordKey } from "./layout.js";
+import type { QualityReport } from "./quality.js";
 
 /** Everything known about one run: the execution, its states, its record, its quality report. */
 export interface RunView {
@@ -14,11 +16,6 @@ export interface RunView {
   readonly report: QualityReport | undefined;
   readonly alerts: readonly Alert[];
 }
-
-const maybeJson = async <T>(store: ObjectStore, key: string): Promise<T | undefined> => {
-  const ref = { bucket: "curated", key } as const;
-  return (await store.head(ref)) ? readJson<T>(store, ref) : undefined;
-};
 
 /**
  * Gathers a run's view from the workflow (execution and history) and the curated bucket (run
@@ -40,8 +37,16 @@ export const viewRun = async (
   return {
     summary,
     visits: await deps.workflow.history(runId),
-    record: await maybeJson<RunRecord>(deps.store, runRecordKey(runId)),
-    report: await maybeJson<QualityReport>(deps.store, reportKey(runId)),
+    record: await readJsonIfExists(
+      deps.store,
+      { bucket: "curated", key: runRecordKey(runId) },
+      runRecordSchema,
+    ),
+    report: await readJsonIfExists(
+      deps.store,
+      { bucket: "curated", key: reportKey(runId) },
+      qualityReportSchema,
+    ),
     alerts: deps.alertsOf ? await deps.alertsOf(runId) : [],
   };
 };

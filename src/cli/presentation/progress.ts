@@ -1,5 +1,5 @@
-import type { LocalWorkflowEvent } from "../adapters/local/local-workflow.js";
-import { causeText } from "../core/notify.js";
+import type { LocalWorkflowEvent } from "../../adapters/local/local-workflow.js";
+import { causeText } from "../../core/notify.js";
 
 interface Active {
   readonly started: number;

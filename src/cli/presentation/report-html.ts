@@ -1,10 +1,10 @@
-import type { QualityReport } from "../core/quality.js";
-import type { RunRecord } from "../core/record-run.js";
-import type { Row } from "../ports/warehouse.js";
-import type { ExecutionSummary, StateVisit } from "../ports/workflow.js";
-import { timePerState } from "./inspect.js";
+import type { QualityReport } from "../../core/quality.js";
+import { timePerState } from "../../core/run-view.js";
+import type { RunRecord } from "../../documents/run-record.js";
+import type { Row } from "../../ports/warehouse.js";
+import type { ExecutionSummary, StateVisit } from "../../ports/workflow.js";
+import type { StarSnapshot } from "../../warehouse/star-snapshot.js";
 import { type RunPoint, runPoints } from "./run-series.js";
-import type { StarSnapshot } from "./star-summary.js";
 
 export interface ReportRun {
   readonly summary: ExecutionSummary;

@@ -1,10 +1,10 @@
-import { NotFoundError } from "../errors.js";
-import type { ObjectStore } from "../ports/object-store.js";
-import type { Row, Warehouse } from "../ports/warehouse.js";
-import type { Workflow } from "../ports/workflow.js";
-import { viewRun } from "./inspect.js";
+import { viewRun } from "../../core/run-view.js";
+import { NotFoundError } from "../../errors.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+import type { Row, Warehouse } from "../../ports/warehouse.js";
+import type { Workflow } from "../../ports/workflow.js";
+import { starSnapshot } from "../../warehouse/star-snapshot.js";
 import type { ReportInput, ReportRun } from "./report-html.js";
-import { starSnapshot } from "./star-summary.js";
 
 /** The analytics views' questions the report answers (title -> statement). */
 export const ANALYTICS: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
-import type { QualityReport } from "../core/quality.js";
-import type { RunRecord } from "../core/record-run.js";
-import type { ExecutionSummary, StateVisit } from "../ports/workflow.js";
+import type { QualityReport } from "../../core/quality.js";
+import type { RunRecord } from "../../documents/run-record.js";
+import type { ExecutionSummary, StateVisit } from "../../ports/workflow.js";
 
 /** One run as a point of the monitoring series (the CloudWatch dashboard's widgets, per run). */
 export interface RunPoint {

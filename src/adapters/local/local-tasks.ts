@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { LocalTask } from "../adapters/local/local-workflow.js";
-import type { PipelineConfig } from "../config/index.js";
-import { EMR_SYNC_RESOURCE, substitute, TASK_FUNCTIONS, type TaskFunctionName } from "../core/asl.js";
-import { SparkJobError } from "../core/errors.js";
-import { manifestUriOf } from "../core/spark-job.js";
-import type { SparkRunner } from "../ports/spark-runner.js";
+import type { PipelineConfig } from "../../config/index.js";
+import { EMR_SYNC_RESOURCE, substitute, TASK_FUNCTIONS, type TaskFunctionName } from "../../core/asl.js";
+import { SparkJobError } from "../../core/errors.js";
+import { manifestUriOf } from "../../core/spark-job.js";
+import type { SparkRunner } from "../../ports/spark-runner.js";
+import type { LocalTask } from "./local-workflow.js";
 
 /** A Lambda handler as middy exports it. */
 export type LambdaHandler = (event: never, context: never) => Promise<unknown>;

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { schemaVersion } from "./version.js";
 
 /**
- * The metrics JSON the Spark job writes (`metrics/<run_id>.json`, docs/interfaces.md). Parsed
- * leniently: extra fields are kept, and only what the Lambdas read is required.
+ * The metrics JSON the Spark job writes (`metrics/<run_id>.json`, docs/interfaces.md), read by CheckQuality,
+ * VerifyLoad and RecordRun. Parsed leniently: extra fields are kept, and only what the Lambdas read is required.
+ * Exported as JSON Schema (spark/src/pipeline_spark/schemas/metrics.json): a pytest checks what the job writes.
  */
 const count = z.number().int().min(0);
 
@@ -57,6 +59,7 @@ const sourceMetric = z.looseObject({
 });
 
 export const metricsSchema = z.looseObject({
+  schema_version: schemaVersion,
   run_id: z.string(),
   bundle_checksum: z.string().optional(),
   started_at: z.string().optional(),

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { encodeS3Key } from "../core/objects.js";
-import type { ObjectInfo } from "../ports/object-store.js";
+import { encodeS3Key } from "../../core/objects.js";
+import type { ObjectInfo } from "../../ports/object-store.js";
 
 let sequence = 0n;
 

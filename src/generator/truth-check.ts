@@ -1,4 +1,4 @@
-import type { StarSnapshot } from "./star-summary.js";
+import type { StarSnapshot } from "../warehouse/star-snapshot.js";
 
 /** The parts of the generator's expected truth that the star schema answers (docs/semantics.md). */
 export interface ExpectedStar {
