@@ -257,8 +257,11 @@ export const qualityRuleSchema = z.discriminatedUnion("rule", [
   freshnessRule,
 ]);
 
-/** A rule as the compiled bundle carries it: its name resolved and whether it is decided row by row. */
-const compiled = { name: identifier, row_level: z.boolean() };
+/**
+ * A rule as the compiled bundle carries it: its name resolved and whether it is decided row by row. A name
+ * the contract gives is snake_case; a derived one (`<rule>_<column>`) keeps the column's spelling (`range_UnitPrice`).
+ */
+const compiled = { name: z.string().min(1), row_level: z.boolean() };
 export const compiledRuleSchema = z.discriminatedUnion("rule", [
   notNullRule.safeExtend(compiled),
   acceptedValuesRule.safeExtend(compiled),

@@ -2,7 +2,6 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import {
   buildBundle,
   type ContractBundle,
@@ -14,6 +13,7 @@ import { classifyKey, isFolderMarker, type Routed, routedFields } from "../../sr
 import { objectVersion } from "../../src/core/versions.js";
 import type { RunManifest } from "../../src/documents/manifest.js";
 import { SCHEMA_VERSION } from "../../src/documents/version.js";
+import { warmProjectSpark } from "../support/spark.js";
 import type { CorpusCase, Outcome } from "./cases.js";
 import { contentBytes } from "./content.js";
 
@@ -176,13 +176,7 @@ export const runCorpus = async (
     },
   };
   await writeFile(manifestFile, JSON.stringify(manifest));
-  const spark = new LocalSparkRunner({
-    python: join(projectRoot, ".venv", "bin", "python"),
-    sparkSrc: join(projectRoot, "spark", "src"),
-    jobScript: join(projectRoot, "spark", "job.py"),
-    mode: "warm",
-    logFile: join(dir, "spark.log"),
-  });
+  const spark = warmProjectSpark(join(dir, "spark.log"), projectRoot);
   try {
     await spark.run({ runId: RUN_ID, manifestUri: pathToFileURL(manifestFile).href });
   } finally {

@@ -1,13 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import type { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import { startReplay } from "../../src/core/replay.js";
 import { type GeneratedDataset, generateDataset } from "../../src/generator/index.js";
 import { compareWithTruth, expectedStarOf } from "../../src/generator/truth-check.js";
 import { LocalStage } from "../../src/local/stage.js";
 import type { Row } from "../../src/ports/warehouse.js";
 import { starSnapshot, starTables } from "../../src/warehouse/star-snapshot.js";
+import { warmProjectSpark } from "../support/spark.js";
 import { useTempDir } from "../support/temp.js";
 
 /**
@@ -17,7 +18,6 @@ import { useTempDir } from "../support/temp.js";
  */
 const PROJECT = process.cwd();
 const tempDir = useTempDir();
-const root = join(PROJECT, ".venv");
 let spark: LocalSparkRunner;
 let dataset: GeneratedDataset;
 const days = (): string[] => [...new Set(dataset.files.map((f) => f.batchDate))].sort();
@@ -38,13 +38,7 @@ let forwardTables: Record<string, Row[]>;
 
 beforeAll(async () => {
   dataset = generateDataset({ orders: 300, days: 3, seed: 11, expectedRows: false });
-  spark = new LocalSparkRunner({
-    python: join(root, "bin", "python"),
-    sparkSrc: join(PROJECT, "spark", "src"),
-    jobScript: join(PROJECT, "spark", "job.py"),
-    mode: "warm",
-    logFile: join(await tempDir(), "spark.log"),
-  });
+  spark = warmProjectSpark(join(await tempDir(), "spark.log"));
 });
 afterAll(async () => {
   await spark?.close();

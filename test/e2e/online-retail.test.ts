@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import type { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import { LocalStage } from "../../src/local/stage.js";
 import type { Row } from "../../src/ports/warehouse.js";
+import { warmProjectSpark } from "../support/spark.js";
 import { useTempDir } from "../support/temp.js";
 
 /**
@@ -200,13 +201,7 @@ const rows = (result: Row[]) =>
   result.map((row) => JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v))));
 
 beforeAll(async () => {
-  spark = new LocalSparkRunner({
-    python: join(PROJECT, ".venv", "bin", "python"),
-    sparkSrc: join(PROJECT, "spark", "src"),
-    jobScript: join(PROJECT, "spark", "job.py"),
-    mode: "warm",
-    logFile: join(await tempDir(), "spark.log"),
-  });
+  spark = warmProjectSpark(join(await tempDir(), "spark.log"));
 });
 afterAll(async () => {
   await spark?.close();
