@@ -193,3 +193,17 @@ def test_cold_job_reports_a_bad_feed_expression_by_class_and_beside_the_metrics(
     assert "no_such_column" in report["message"]
     document = json.loads((tmp_path / "out" / "metrics" / "run-test-1.error.json").read_text())
     assert document == {"run_id": "run-test-1", **report}
+
+
+def test_the_warm_up_batch_is_a_valid_bundle_and_manifest_for_the_job():
+    # The warm process runs this batch before it answers anything: a bundle the job refuses (e.g. after a
+    # field is added to the bundle document) would stop every local run at start-up.
+    import json
+
+    from pipeline_spark.contracts import parse_bundle
+    from pipeline_spark.warm import _WARMUP_BUNDLE
+
+    bundle = parse_bundle(json.dumps(_WARMUP_BUNDLE))
+    assert bundle.entities["orders"].curated_column_names(
+        ("_run_id", "_source_file", "_source_line", "_ingested_at")
+    )[:3] == ["order_id", "amount", "effective_at"]

@@ -91,6 +91,15 @@ _WARMUP_BUNDLE = {
                 {"name": "amount", "type": "decimal(12,2)", "nullable": True},
                 {"name": "effective_at", "type": "timestamp", "nullable": False},
             ],
+            "curated_columns": [
+                {"name": "order_id", "type": "string"},
+                {"name": "amount", "type": "decimal(12,2)"},
+                {"name": "effective_at", "type": "timestamp"},
+                {"name": "_run_id", "type": "string"},
+                {"name": "_source_file", "type": "string"},
+                {"name": "_source_line", "type": "int"},
+                {"name": "_ingested_at", "type": "timestamp"},
+            ],
         }
     },
     "lineage_columns": ["_run_id", "_source_file", "_source_line", "_ingested_at"],
