@@ -3,6 +3,7 @@ import { LocalObjectStore } from "../../src/adapters/local/local-object-store.js
 import { opsRecord } from "../../src/core/ops-record.js";
 import { recordRun } from "../../src/core/record-run.js";
 import type { OpsRunRecord } from "../../src/ports/warehouse.js";
+import { runRecordFixture } from "../support/run-record.js";
 import { useTempDir } from "../support/temp.js";
 
 const RUN = "run-20101201-0123456789abcdef";
@@ -118,16 +119,11 @@ describe("a run's balance in the run record and ops.runs", () => {
 
   it("writes NULLs for a record written before the balance existed", () => {
     const { run } = opsRecord(
-      {
+      runRecordFixture({
         run_id: RUN,
         status: "succeeded",
-        started_at: "2026-12-06T02:00:00.000Z",
-        recorded_at: "2026-12-06T02:01:00.000Z",
-        trigger: null,
-        files: 1,
         sources: ["orders"],
         quality_verdict: "pass",
-        source_verdicts: {},
         rows: {
           read: 10,
           quarantined: 1,
@@ -135,17 +131,7 @@ describe("a run's balance in the run record and ops.runs", () => {
           curated_by_entity: { orders: 9 },
           by_source: {},
         },
-        steps: {
-          transform: null,
-          quality: null,
-          quarantine: null,
-          publish: null,
-          load: null,
-          merge: null,
-          verify: null,
-        },
-        error: null,
-      },
+      }),
       undefined,
       "file:///runs/r.json",
     );

@@ -9,6 +9,7 @@ import { lineChartSvg, renderReport } from "../../src/cli/presentation/report-ht
 import { runPoint, runPoints } from "../../src/cli/presentation/run-series.js";
 import type { QualityReport } from "../../src/core/quality.js";
 import { NotFoundError } from "../../src/errors.js";
+import { runRecordFixture } from "../support/run-record.js";
 import { LOCAL_SETTINGS, openWarehouse, tempDir } from "../warehouse/support/warehouse.js";
 
 /** Two runs of a real local demo stage: their execution histories, run records and quality reports. */
@@ -132,15 +133,12 @@ describe("the monitoring series", () => {
         visit("LoadComplete", 49.5, 49.5),
         visit("Merge", 49.5, 60),
       ],
-      record: {
+      record: runRecordFixture({
         run_id: summary.name,
-        status: "partial",
         started_at: summary.startedAt,
         recorded_at: summary.stoppedAt,
         trigger: "schedule",
         files: 3,
-        sources: ["orders", "payments"],
-        quality_verdict: "fail",
         source_verdicts: { orders: "fail", payments: "pass" },
         rows: {
           read: 100,
@@ -162,8 +160,7 @@ describe("the monitoring series", () => {
           merge: { rows_by_entity: { payments: 60 } },
           verify: null,
         },
-        error: null,
-      },
+      }),
       report,
     });
     expect(point).toEqual({
