@@ -88,7 +88,7 @@ clean-local:
 	rm -rf .local
 
 ## --- Spark job packaging and benchmark (spark/) ---------------------------------------------
-.PHONY: schemas spark-package bench-spark bench-spark-plan-reuse bench-spark-big-file bench-generator bench-warehouse bench-pipeline
+.PHONY: schemas spark-package bench-spark bench-spark-plan-reuse bench-spark-big-file bench-spark-big-file-job bench-generator bench-warehouse bench-pipeline
 # The exchanged documents' JSON Schemas (src/documents -> spark/src/pipeline_spark/schemas/, committed; a test
 # fails while they differ from what src/documents exports). The Spark package carries them.
 schemas: $(NPM_STAMP)
@@ -106,6 +106,9 @@ bench-spark-plan-reuse: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 
 bench-spark-big-file: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
 	@python bench/spark/big_file.py
+
+bench-spark-big-file-job: $(VENV_STAMP) $(BUNDLE) java $(LOCALFS_JAR)
+	@python bench/spark/big_file.py --whole-job
 
 ## --- other benchmarks (results in bench/results/) ------------------------------------------------
 bench-generator: $(NPM_STAMP)
