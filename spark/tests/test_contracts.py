@@ -32,7 +32,8 @@ def test_batch_date_from_the_file_name(bundle_document):
 
 
 def test_batch_date_from_a_column(bundle_document):
-    bundle = parse_bundle(_with_batch_date(bundle_document, {"from": "column", "column": "order_purchase_timestamp"}))
+    batch_date = {"from": "column", "column": "order_purchase_timestamp"}
+    bundle = parse_bundle(_with_batch_date(bundle_document, batch_date))
     assert bundle.sources["orders"].batch_date == BatchDate("column", None, "order_purchase_timestamp")
 
 
