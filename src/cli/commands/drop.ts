@@ -16,7 +16,7 @@ import { stageOption } from "../stage-option.js";
 import {
   type ContractsChoice,
   cloudApp,
-  contractsOptions,
+  contractsOption,
   isLocal,
   localContractsDir,
   localContractsOnly,
@@ -25,6 +25,7 @@ import {
   positiveInteger,
   runningWatch,
   stageTuning,
+  switchContractsOption,
 } from "./shared.js";
 
 /** Files under the given paths (folders are walked), as absolute normalized paths, sorted. */
@@ -222,12 +223,15 @@ export const describeRuns = (
 };
 
 export const registerDropCommand = (program: Command): void => {
-  contractsOptions(program.command("drop"))
+  program
+    .command("drop")
     .description(
       "put files into the raw bucket, as an upload would; locally, run the batch window through the workflow",
     )
     .argument("<paths...>", "files or folders (folders are walked)")
     .addOption(stageOption())
+    .addOption(contractsOption())
+    .addOption(switchContractsOption())
     .option("--source <name>", "the source contract the files belong to (default: from the path)")
     .option(
       "--date <YYYY-MM-DD>",

@@ -7,12 +7,13 @@ import { stageOption } from "../stage-option.js";
 import {
   type ContractsChoice,
   cloudApp,
-  contractsOptions,
+  contractsOption,
   isLocal,
   localContractsOnly,
   openLocalStage,
   positiveInteger,
   stageTuning,
+  switchContractsOption,
 } from "./shared.js";
 
 const selectionOf = (options: {
@@ -43,9 +44,12 @@ const selectionOf = (options: {
 };
 
 export const registerReplayCommand = (program: Command): void => {
-  contractsOptions(program.command("replay"))
+  program
+    .command("replay")
     .description("re-run raw objects through the same workflow: a run's files, one object, or a date range")
     .addOption(stageOption())
+    .addOption(contractsOption())
+    .addOption(switchContractsOption())
     .option("--run <id>", "the files of an earlier run")
     .option("--object <key>", "one raw object key, e.g. orders/dt=2017-01-05/orders.csv")
     .option("--from <YYYY-MM-DD>", "first business date (dt=) of a range")

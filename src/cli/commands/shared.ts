@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Command, InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { LocalAlerts } from "../../adapters/local/local-alerts.js";
 import { LocalObjectStore } from "../../adapters/local/local-object-store.js";
 import { LocalExecutionStore } from "../../adapters/local/local-workflow.js";
@@ -86,21 +86,23 @@ export interface ContractsChoice {
 }
 
 /**
- * Adds `--contracts <dir>` and `--switch-contracts` to a command that opens a local stage (drop, watch, replay).
+ * The `--contracts <dir>` option of the commands that open a local stage (drop, watch, replay).
  *
  * @example
- *   contractsOptions(program.command("watch")).action(async (options: ContractsChoice & { stage: string }) => …);
+ *   program.command("watch").addOption(stageOption()).addOption(contractsOption()).addOption(switchContractsOption());
  */
-export const contractsOptions = (command: Command): Command =>
-  command
-    .option(
-      "--contracts <dir>",
-      "local stage: the contracts folder it deploys (e.g. examples/contracts); remembered by the stage, default contracts/",
-    )
-    .option(
-      "--switch-contracts",
-      "local stage: deploy --contracts to a stage that was created with another contracts folder",
-    );
+export const contractsOption = (): Option =>
+  new Option(
+    "--contracts <dir>",
+    "local stage: the contracts folder it deploys (e.g. examples/contracts); remembered by the stage, default contracts/",
+  );
+
+/** `--switch-contracts`: deploy `--contracts` to a stage created with another folder. */
+export const switchContractsOption = (): Option =>
+  new Option(
+    "--switch-contracts",
+    "local stage: deploy --contracts to a stage that was created with another contracts folder",
+  );
 
 /** Refuses `--contracts` and `--switch-contracts` for dev and prod, whose contracts are deployed with the stack. */
 export const localContractsOnly = (stage: string, choice: ContractsChoice): void => {

@@ -6,17 +6,21 @@ import { RawWatcher } from "../../local/watch.js";
 import { stageOption } from "../stage-option.js";
 import {
   type ContractsChoice,
-  contractsOptions,
+  contractsOption,
   openLocalStage,
   positiveInteger,
   stageRequired,
   stageTuning,
+  switchContractsOption,
 } from "./shared.js";
 
 export const registerWatchCommand = (program: Command): void => {
-  contractsOptions(program.command("watch"))
+  program
+    .command("watch")
     .description("watch the local raw bucket and run every batch window that lands in it (Ctrl-C to stop)")
     .addOption(stageOption())
+    .addOption(contractsOption())
+    .addOption(switchContractsOption())
     .option(
       "--window <seconds>",
       "batching window: drops this close together make one run",
