@@ -31,9 +31,20 @@ def test_batch_date_from_the_file_name(bundle_document):
     assert bundle.sources["orders"].batch_date == BatchDate("file_name", pattern)
 
 
+def test_batch_date_from_a_column(bundle_document):
+    batch_date = {"from": "column", "column": "order_purchase_timestamp"}
+    bundle = parse_bundle(_with_batch_date(bundle_document, batch_date))
+    assert bundle.sources["orders"].batch_date == BatchDate("column", None, "order_purchase_timestamp")
+
+
 @pytest.mark.parametrize(
     "batch_date",
-    [{"from": "file_name", "pattern": None}, {"from": "column", "pattern": None}, {"pattern": "x"}],
+    [
+        {"from": "file_name", "pattern": None},
+        {"from": "column", "pattern": None},
+        {"from": "column", "column": ""},
+        {"pattern": "x"},
+    ],
 )
 def test_a_batch_date_it_does_not_understand_is_refused(bundle_document, batch_date):
     with pytest.raises(ContractError, match=r"sources\.orders\.batch_date"):

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { PipelineError } from "../errors.js";
+import { ContractError, NotFoundError, PipelineError, TransientError, ValidationError } from "../errors.js";
 import { registerContractsCommand } from "./commands/contracts.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
@@ -37,24 +37,21 @@ export const buildProgram = (): Command => {
   return program;
 };
 
+/** The hint for an error, by the kind it is (a subclass, e.g. a ValidationError of one reader, takes its kind's). */
 const hintFor = (error: unknown): string => {
   if (!(error instanceof PipelineError)) return "run with DEBUG=1 for the stack trace";
-  switch (error.name) {
-    case "ContractError":
-      return "fix the contract file and run again";
-    case "ValidationError":
-      return error.message.startsWith("configuration")
-        ? "for dev/prod, set the environment the deployed stack exports (see docs/deploy.md)"
-        : "check the command's arguments (--help)";
-    case "NotFoundError":
-      return "list what exists with `pipeline runs --stage <stage>`";
-    case "TransientError":
-      return "this may pass if tried again";
-    case "QueryError":
-      return "fix the statement (Redshift dialect; a local stage runs it on DuckDB after translation)";
-    default:
-      return "the run record has the detail (`pipeline status <run>`); DEBUG=1 prints the stack trace";
+  if (error instanceof ContractError) return "fix the contract file and run again";
+  if (error instanceof ValidationError) {
+    return error.message.startsWith("configuration")
+      ? "for dev/prod, set the environment the deployed stack exports (see docs/deploy.md)"
+      : "check the command's arguments (--help)";
   }
+  if (error instanceof NotFoundError) return "list what exists with `pipeline runs --stage <stage>`";
+  if (error instanceof TransientError) return "this may pass if tried again";
+  if (error.name === "QueryError") {
+    return "fix the statement (Redshift dialect; a local stage runs it on DuckDB after translation)";
+  }
+  return "the run record has the detail (`pipeline status <run>`); DEBUG=1 prints the stack trace";
 };
 
 /**

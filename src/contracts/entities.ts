@@ -240,7 +240,8 @@ export const LINEAGE_COLUMNS = {
   _source_line:
     "1-based physical line where the record starts (csv: header is line 1; jsonl: line n); null for parquet",
   _ingested_at: "when the run read the file (UTC)",
-  _batch_date: "business date from the object key (dt=YYYY-MM-DD), null if the key has none",
+  _batch_date:
+    "the object's batch date: its dt=YYYY-MM-DD folder, or the date its contract takes from the file name; 00:00 UTC",
   _event_time: "the source's event-time column, typed; null if the contract names none",
   _effective_at: "coalesce(_event_time, _batch_date, object upload time): when the row became true",
 } as const;

@@ -27,3 +27,16 @@ export const fileTypeOf = (extension: string): { format: FileFormat; compression
     throw new RangeError(`${extension} is none of the extensions of ${Object.keys(EXTENSIONS).join(", ")}`);
   return { format, compression: lowered.endsWith(".gz") ? "gzip" : null };
 };
+
+/**
+ * The ending of `fileName` among a contract's `extensions` (case-insensitive, the longest wins), or undefined.
+ *
+ * @example
+ *   matchExtension("Orders.CSV.gz", [".csv", ".csv.gz"]); // ".csv.gz"
+ */
+export const matchExtension = (fileName: string, extensions: readonly string[]): string | undefined => {
+  const name = fileName.toLowerCase();
+  return [...extensions]
+    .sort((a, b) => b.length - a.length)
+    .find((candidate) => name.endsWith(candidate.toLowerCase()));
+};

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { ContractError } from "../errors.js";
+import { patternPieces, UnreadablePatternError } from "./datetime-pattern.js";
 import {
   CURATED_LINEAGE_COLUMNS,
   curatedColumns,
@@ -148,6 +149,28 @@ const checkSemantics = (file: string, contract: SourceContract): void => {
       );
     }
   }
+  if (contract.batch_date.from === "column") {
+    const name = contract.batch_date.column;
+    const column = columns.get(name);
+    if (!column) fail("batch_date.column", `names "${name}", which is not a column`);
+    else if (!["date", "timestamp"].includes(column.type)) {
+      fail(
+        "batch_date.column",
+        `column "${name}" is ${column.type}; a batch date comes from a date or timestamp`,
+      );
+    } else if (column.format !== undefined) {
+      try {
+        patternPieces(column.format);
+      } catch (error) {
+        if (!(error instanceof UnreadablePatternError)) throw error;
+        fail(
+          "batch_date.column",
+          `the format of column "${name}", ${error.message}: pipeline drop, which reads the batch date from ` +
+            "the file before Spark does, cannot parse it",
+        );
+      }
+    }
+  }
   contract.feeds.forEach((feed, index) => {
     const entity = entityByName(feed.entity);
     if (!entity) {
@@ -244,15 +267,23 @@ export const compileSource = (contract: SourceContract): CompiledSource => ({
     ...(column.max_length === undefined ? {} : { max_length: column.max_length }),
   })),
   event_time: contract.event_time ?? null,
-  batch_date:
-    contract.batch_date.from === "file_name"
-      ? { from: "file_name", pattern: contract.batch_date.pattern }
-      : { from: "key", pattern: null },
+  batch_date: compileBatchDate(contract.batch_date),
   feeds: contract.feeds.map((feed) =>
     compileFeed(entityByName(feed.entity) as EntityDefinition, feed, contract.filters),
   ),
   quality: contract.quality.map(compileRule),
 });
+
+const compileBatchDate = (batchDate: SourceContract["batch_date"]): CompiledSource["batch_date"] => {
+  switch (batchDate.from) {
+    case "file_name":
+      return { from: "file_name", pattern: batchDate.pattern };
+    case "column":
+      return { from: "column", column: batchDate.column };
+    default:
+      return { from: "key", pattern: null };
+  }
+};
 
 const sourceContractCsvDefaults = (contract: SourceContract): NonNullable<CompiledSource["csv"]> => ({
   header: contract.csv?.header ?? true,

@@ -57,6 +57,9 @@ export const BATCH_DATE_GROUPS = ["year", "month", "day"] as const;
  * `<source>/dt=YYYY-MM-DD/<file>`. `file_name`: the file name, by a regular expression with the named
  * groups `year`, `month` and `day` (e.g. `2010-12-01.csv`); the object may then also sit directly
  * under its source (`<source>/<file>`), and a `dt=` folder, when present, still wins (an override).
+ * `column`: the latest date in one of the file's date or timestamp columns (the export's as-of date), which
+ * `pipeline drop` reads from the file before it uploads it under `<source>/dt=<date>/`; the trigger cannot read
+ * files, so an object put into the raw bucket without a `dt=` folder is not routed.
  */
 const batchDate = z.discriminatedUnion("from", [
   z.strictObject({ from: z.literal("key") }),
@@ -64,6 +67,11 @@ const batchDate = z.discriminatedUnion("from", [
     from: z.literal("file_name"),
     /** A JavaScript regular expression over the file name, e.g. `^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})\.csv$`. */
     pattern: z.string().min(1),
+  }),
+  z.strictObject({
+    from: z.literal("column"),
+    /** A date or timestamp column of the source, parsed with its type and `format` (e.g. `InvoiceDate`). */
+    column: z.string().min(1),
   }),
 ]);
 
@@ -237,7 +245,8 @@ const freshnessRule = z
       .enum(["batch_date", "run_time"])
       .default("batch_date")
       .describe(
-        "batch_date: the end of the batch date of the files (dt= or the file name); run_time: the run's start.",
+        "batch_date: the end of the batch date of the files (their dt= folder, file name or date column); " +
+          "run_time: the run's start.",
       ),
   })
   .meta({

@@ -43,10 +43,14 @@ export interface CompiledSource {
     readonly max_length?: number;
   }[];
   readonly event_time: string | null;
-  /** Where an object's batch date comes from: the key's `dt=` folder, or a pattern on the file name. */
+  /**
+   * Where an object's batch date comes from: the key's `dt=` folder, a pattern on the file name, or the latest
+   * date in a column (read by `pipeline drop`, which files the object under that `dt=` folder).
+   */
   readonly batch_date:
     | { readonly from: "key"; readonly pattern: null }
-    | { readonly from: "file_name"; readonly pattern: string };
+    | { readonly from: "file_name"; readonly pattern: string }
+    | { readonly from: "column"; readonly column: string };
   readonly feeds: readonly CompiledFeed[];
   readonly quality: readonly CompiledRule[];
 }

@@ -4,6 +4,7 @@ import {
   type ContractBundle,
   type FileFormat,
   fileTypeOf,
+  matchExtension,
 } from "../contracts/index.js";
 
 /**
@@ -116,16 +117,54 @@ export const isFolderMarker = (key: string): boolean => key.endsWith("/");
 
 type BatchDateOf = { readonly date: string } | { readonly reason: UnroutableReason; readonly detail: string };
 
+/** The key shapes a contract's batch date accepts, for the messages. */
+const keyShape = (batchDate: CompiledSource["batch_date"]): string =>
+  batchDate.from === "file_name"
+    ? "<source>/dt=YYYY-MM-DD/<file> or <source>/<file> with the date in the file name"
+    : "<source>/dt=YYYY-MM-DD/<file>";
+
+/** Why a key without a `dt=` folder has no batch date, by where its contract takes the date from. */
+const noDateFolder = (source: string, file: string, batchDate: CompiledSource["batch_date"]): BatchDateOf => {
+  switch (batchDate.from) {
+    case "file_name": {
+      const date = dateFromFileName(file, batchDate.pattern);
+      if (date === "no_match") {
+        return {
+          reason: "no_batch_date",
+          detail: `"${file}" does not match the contract's batch_date.pattern ${batchDate.pattern}`,
+        };
+      }
+      if (date === "invalid") {
+        return { reason: "invalid_batch_date", detail: `"${file}" names no calendar date` };
+      }
+      return { date };
+    }
+    case "column":
+      // The trigger reads keys, not files: only `pipeline drop` reads the column before the upload.
+      return {
+        reason: "no_batch_date",
+        detail:
+          `no dt=YYYY-MM-DD folder: the ${source} contract dates a file by its column ${batchDate.column} ` +
+          `(batch_date.from: column), which the trigger cannot read; upload it with ` +
+          `\`pipeline drop <file> --source ${source}\` (it reads the column and files the object under ` +
+          `${source}/dt=<date>/), or put it under ${source}/dt=YYYY-MM-DD/ yourself`,
+      };
+    default:
+      return {
+        reason: "no_batch_date",
+        detail: `no dt=YYYY-MM-DD folder, and the contract takes no date from file names; keys are ${keyShape(batchDate)}`,
+      };
+  }
+};
+
 /** The batch date of a key already split into `<source>`, middle folders and `<file>`. */
 const batchDateOf = (
+  source: string,
   middle: readonly string[],
   file: string,
   batchDate: CompiledSource["batch_date"],
 ): BatchDateOf => {
-  const shape =
-    batchDate.from === "file_name"
-      ? "<source>/dt=YYYY-MM-DD/<file> or <source>/<file> with the date in the file name"
-      : "<source>/dt=YYYY-MM-DD/<file>";
+  const shape = keyShape(batchDate);
   if (middle.length === 1) {
     const folder = DT_FOLDER.exec(middle[0] ?? "");
     if (!folder) {
@@ -149,31 +188,16 @@ const batchDateOf = (
       detail: `${middle.length} folders between source and file; keys are ${shape}`,
     };
   }
-  if (batchDate.from !== "file_name") {
-    return {
-      reason: "no_batch_date",
-      detail: `no dt=YYYY-MM-DD folder, and the contract takes no date from file names; keys are ${shape}`,
-    };
-  }
-  const date = dateFromFileName(file, batchDate.pattern);
-  if (date === "no_match") {
-    return {
-      reason: "no_batch_date",
-      detail: `"${file}" does not match the contract's batch_date.pattern ${batchDate.pattern}`,
-    };
-  }
-  if (date === "invalid") {
-    return { reason: "invalid_batch_date", detail: `"${file}" names no calendar date` };
-  }
-  return { date };
+  return noDateFolder(source, file, batchDate);
 };
 
 /**
  * Routes a raw object key to its source contract (first key segment) and format (longest matching
  * extension of that contract), and finds its batch date where the contract says: the key's
  * `dt=YYYY-MM-DD` folder (`<source>/dt=YYYY-MM-DD/<file>`), or, for a contract whose `batch_date` is
- * `file_name`, a date in the file name (`<source>/<file>`; a `dt=` folder still wins). Anything else is
- * not routed, with a reason: an empty, `.` or `..` segment (`invalid_key`), another folder shape
+ * `file_name`, a date in the file name (`<source>/<file>`; a `dt=` folder still wins). A contract whose
+ * `batch_date` is `column` needs the `dt=` folder (`pipeline drop` reads the column and writes it): without
+ * one the object is not routed (`no_batch_date`, naming the column). Anything else is not routed, with a reason: an empty, `.` or `..` segment (`invalid_key`), another folder shape
  * (`invalid_key`), no date (`no_batch_date`), or a date that is not on the calendar
  * (`invalid_batch_date`, e.g. `dt=2017-02-30`). There is no fallback to the upload time.
  *
@@ -206,16 +230,13 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
     };
   }
   const file = segments.at(-1) as string;
-  const name = file.toLowerCase();
-  const extension = [...contract.extensions]
-    .sort((a, b) => b.length - a.length)
-    .find((candidate) => name.endsWith(candidate.toLowerCase()));
+  const extension = matchExtension(file, contract.extensions);
   if (!extension) {
     return {
       ok: false,
       reason: "unsupported_format",
       source,
-      detail: `"${name}" does not end with one of ${contract.extensions.join(", ")}`,
+      detail: `"${file.toLowerCase()}" does not end with one of ${contract.extensions.join(", ")}`,
     };
   }
   if (extension.endsWith(".gz") && !file.endsWith(".gz")) {
@@ -229,6 +250,7 @@ export const classifyKey = (key: string, bundle: ContractBundle): Classification
   }
   // Bundles compiled before contracts could say where the date comes from read it from the key.
   const dated = batchDateOf(
+    source,
     segments.slice(1, -1),
     file,
     contract.batch_date ?? { from: "key", pattern: null },

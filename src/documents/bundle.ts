@@ -61,6 +61,7 @@ const compiledSource = z.strictObject({
     .union([
       z.strictObject({ from: z.literal("key"), pattern: z.null() }),
       z.strictObject({ from: z.literal("file_name"), pattern: z.string().min(1) }),
+      z.strictObject({ from: z.literal("column"), column: z.string().min(1) }),
     ])
     .default({ from: "key", pattern: null }),
   feeds: z.array(

@@ -22,6 +22,7 @@ import type { ObjectInfo } from "../ports/object-store.js";
 import type { SparkRunner } from "../ports/spark-runner.js";
 import type { Warehouse } from "../ports/warehouse.js";
 import { type RecoveryReport, recoverStage, recoveryLines } from "./recovery.js";
+import { recordStageContracts, stageContractsDir } from "./stage-contracts.js";
 
 /** An object put into the raw bucket, with the version token its notification gives it. */
 export interface PutObject extends ObjectInfo {
@@ -33,8 +34,14 @@ export interface LocalStageOptions {
   readonly stage?: string;
   /** The stage's folder, instead of `<projectRoot>/.local/<stage>` (tests, benchmarks). */
   readonly root?: string;
-  /** The contracts folder the stage deploys, instead of `<projectRoot>/contracts` (e.g. `examples/contracts`). */
+  /**
+   * The contracts folder the stage deploys (e.g. `examples/contracts`). A stage remembers the folder it was created
+   * with and refuses another unless `switchContracts` (stage-contracts.ts); without one, the remembered folder, or
+   * `<projectRoot>/contracts` for a new stage.
+   */
   readonly contractsDir?: string;
+  /** Deploy `contractsDir` even though the stage was created with another folder. */
+  readonly switchContracts?: boolean;
   /** `warm` keeps one Spark process across runs; `cold` starts one per run; or a runner of your own (tests). */
   readonly spark?: "warm" | "cold" | SparkRunner;
   /**
@@ -94,6 +101,10 @@ export class LocalStage {
       ...(options.root ? { root: options.root } : {}),
     });
     const paths = stagePaths(config.localRoot as string);
+    const contractsDir = await stageContractsDir(paths.root, projectRoot, {
+      ...(options.contractsDir !== undefined ? { requested: options.contractsDir } : {}),
+      ...(options.switchContracts ? { switchContracts: true } : {}),
+    });
     await mkdir(join(paths.root, "logs"), { recursive: true });
     const logStream = createWriteStream(paths.pipelineLog, { flags: "a" });
     redirectLogs(logStream);
@@ -116,12 +127,13 @@ export class LocalStage {
       projectRoot,
       spark,
       print,
-      ...(options.contractsDir !== undefined ? { contractsDir: options.contractsDir } : {}),
+      contractsDir,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.onWorkflowEvent ? { onWorkflowEvent: options.onWorkflowEvent } : {}),
       // The local run record: the execution's states with timings next to the record the workflow wrote.
       afterExecution: (name, app) => writeRunView(app, paths, name),
     });
+    await recordStageContracts(paths.root, projectRoot, contractsDir);
     const { alerts, warehouse } = app;
     // Runs a dead process left RUNNING: failed, their Spark stopped, their staging rows cleared (recovery.ts).
     const recovery = await recoverStage({

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   clearOwnedFolder,
@@ -127,6 +127,114 @@ describe("local stages by name", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot tell the batch date of .*export\.csv: .*pass --date YYYY-MM-DD/);
     await expect(stat(join(PROJECT, ".local", stage))).rejects.toThrow();
+  }, 60_000);
+});
+
+describe("a source dated by a column, and a stage's own contracts folder (--contracts)", () => {
+  const RETAIL_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
+
+  /** examples/contracts/online_retail.yaml, dated by its InvoiceDate column, in a folder of its own. */
+  const byColumnContracts = async (): Promise<string> => {
+    const dir = await tempDir();
+    const yaml = await readFile(join(PROJECT, "examples", "contracts", "online_retail.yaml"), "utf8");
+    await writeFile(
+      join(dir, "online_retail.yaml"),
+      yaml.replace(/^batch_date: .*$/m, "batch_date: { from: column, column: InvoiceDate }"),
+    );
+    return dir;
+  };
+
+  it("drop reads the batch date from the column (the latest date), says what it ignored, and the stage remembers its contracts", async () => {
+    const stage = stageName("column");
+    const root = join(PROJECT, ".local", stage);
+    const contracts = await byColumnContracts();
+    const exports = await tempDir();
+    const file = join(exports, "export.csv");
+    // 24 lines of 1 December, 1 of 2 December, and 1 the job will quarantine (under the 5% reject rate).
+    const line = (n: number, at: string) =>
+      `${536365 + n},85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,${at},2.55,17850,United Kingdom`;
+    await writeFile(
+      file,
+      `${[
+        RETAIL_HEADER,
+        ...Array.from({ length: 24 }, (_, n) => line(n, `12/1/2010 ${8 + (n % 10)}:26`)),
+        line(24, "12/2/2010 9:02"),
+        line(25, "yesterday"),
+      ].join("\n")}\n`,
+    );
+    const first = await pipeline([
+      "drop",
+      file,
+      "--source",
+      "online_retail",
+      "--stage",
+      stage,
+      "--contracts",
+      contracts,
+    ]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const shown = relative(PROJECT, file).startsWith("..") ? file : relative(PROJECT, file);
+    expect(first.stdout).toContain(
+      `note: ${shown}: InvoiceDate spans 2 dates (2010-12-01 .. 2010-12-02); its batch date is the latest, 2010-12-02 (--date overrides)\n`,
+    );
+    expect(first.stdout).toContain(
+      `note: ${shown}: 1 row of InvoiceDate ignored for the batch date: 1 not a timestamp in the format M/d/yyyy H:mm (e.g. "yesterday")\n`,
+    );
+    expect(first.stdout).toContain("+ online_retail/dt=2010-12-02/export.csv");
+    expect(first.stdout).toContain("1 file -> 1 run\n");
+    expect(first.stdout).toMatch(/✓ run-20101202-\S+ succeeded/);
+    expect(JSON.parse(await readFile(join(root, "stage.json"), "utf8"))).toEqual({
+      contracts_dir: contracts,
+    });
+
+    // The stage remembers its contracts: a file where no value gives a date is refused, and nothing is dropped.
+    await writeFile(file, `${RETAIL_HEADER}\n536368,22752,BOXES,2,,7.65,13047,United Kingdom\n`);
+    const refused = await pipeline(["drop", file, "--source", "online_retail", "--stage", stage]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `error: cannot tell the batch date of ${shown}: no value of its column InvoiceDate gives a date (1 row: 1 empty); it was not dropped. Fix the file, or pass --date YYYY-MM-DD`,
+    );
+    expect(await filesUnder(join(root, "buckets", "raw"))).toEqual([
+      "online_retail/dt=2010-12-02/export.csv",
+    ]);
+
+    // Another contracts folder is refused unless the stage is switched to it; nothing is dropped.
+    const other = await pipeline([
+      "drop",
+      file,
+      "--source",
+      "online_retail",
+      "--stage",
+      stage,
+      "--contracts",
+      "contracts",
+    ]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(
+      `error: the local stage .local/${stage} deploys the contracts of ${contracts} (recorded in its stage.json when it was created), not contracts: leave --contracts out to use them`,
+    );
+    const switchAlone = await pipeline([
+      "drop",
+      file,
+      "--source",
+      "online_retail",
+      "--stage",
+      stage,
+      "--switch-contracts",
+    ]);
+    expect(switchAlone.stderr).toContain("--switch-contracts needs --contracts <dir>");
+    const cloud = await pipeline(["drop", file, "--stage", "dev", "--contracts", contracts]);
+    expect(cloud.stderr).toContain("--contracts and --switch-contracts apply to local stages; dev routes by");
+    expect(await filesUnder(join(root, "buckets", "raw"))).toEqual([
+      "online_retail/dt=2010-12-02/export.csv",
+    ]);
+  }, 300_000);
+
+  it("contracts validate takes --contracts", async () => {
+    const run = await pipeline(["contracts", "validate", "--contracts", "examples/contracts", "--no-spark"]);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("contracts: 2 valid (feed expressions not checked: --no-spark)\n");
   }, 60_000);
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSource, loadContractBundle, parseContract } from "../../src/contracts/index.js";
+import { bundleSchema } from "../../src/documents/bundle.js";
 import { ContractError } from "../../src/errors.js";
 
 const shipped = [
@@ -177,7 +178,49 @@ describe("batch_date: where an object's batch date comes from", () => {
       /not a valid regular expression/,
     );
     expectContractError(withBatchDate("batch_date: { from: file_name }"), "batch_date.pattern", /./);
-    expectContractError(withBatchDate("batch_date: { from: column }"), "batch_date.from", /./);
+    expectContractError(withBatchDate("batch_date: { from: column }"), "batch_date.column", /./);
+    expectContractError(withBatchDate("batch_date: { from: folder }"), "batch_date.from", /./);
+    expectContractError(
+      withBatchDate("batch_date: { from: column, column: order_purchase_timestamp, pattern: x }"),
+      "batch_date",
+      /unrecognized key/i,
+    );
+  });
+
+  it("may be the latest date in a date or timestamp column, which pipeline drop reads", () => {
+    const source = compileSource(
+      parseContract(
+        "contracts/orders.yaml",
+        withBatchDate("batch_date: { from: column, column: order_purchase_timestamp }"),
+      ),
+    );
+    expect(source.batch_date).toEqual({ from: "column", column: "order_purchase_timestamp" });
+    // The bundle document accepts it (the Spark job and the Lambdas read the bundle through its schema).
+    expect(bundleSchema.shape.sources.parse({ orders: source }).orders?.batch_date).toEqual({
+      from: "column",
+      column: "order_purchase_timestamp",
+    });
+  });
+
+  it("refuses a column that is not one, is not a date, or whose format cannot be read outside Spark", () => {
+    expectContractError(
+      withBatchDate("batch_date: { from: column, column: purchased }"),
+      "batch_date.column",
+      /names "purchased", which is not a column/,
+    );
+    expectContractError(
+      withBatchDate("batch_date: { from: column, column: order_status }"),
+      "batch_date.column",
+      /column "order_status" is string; a batch date comes from a date or timestamp/,
+    );
+    expectContractError(
+      withBatchDate("batch_date: { from: column, column: order_purchase_timestamp }").replace(
+        /(name: order_purchase_timestamp, type: timestamp)[^}]*/,
+        '$1, format: "EEE, d MMM yyyy HH:mm" ',
+      ),
+      "batch_date.column",
+      /the format of column "order_purchase_timestamp", "EEE, d MMM yyyy HH:mm": "E" is not a pattern letter .*pipeline drop, .*cannot parse it/,
+    );
   });
 });
 

@@ -24,6 +24,20 @@ const byFileName = async (): Promise<ContractBundle> => {
   };
 };
 
+/** The shipped bundle with `orders` dated by its column order_purchase_timestamp (read by `pipeline drop`). */
+const byColumn = async (): Promise<ContractBundle> => {
+  const bundle = await shippedBundle();
+  const orders = bundle.sources.orders;
+  if (!orders) throw new Error("orders contract missing");
+  return {
+    ...bundle,
+    sources: {
+      ...bundle.sources,
+      orders: { ...orders, batch_date: { from: "column", column: "order_purchase_timestamp" } },
+    },
+  };
+};
+
 describe("S3 keys in event notifications", () => {
   it("decodes URL-encoding with + for a space", () => {
     expect(decodeS3Key("payments/dt%3D2017-01-05/payments+export+2017-01-05.jsonl")).toBe(
@@ -145,6 +159,28 @@ describe("classifyKey", () => {
     expect(dateOf("orders/in/2010-12-01.csv")).toBe("invalid_key");
     // Other contracts keep the dt= rule.
     expect(dateOf("payments/2010-12-01.jsonl")).toBe("no_batch_date");
+  });
+
+  it("needs the dt= folder for a contract dating files by a column: the trigger reads keys, not files", async () => {
+    const bundle = await byColumn();
+    expect(classifyKey("orders/dt=2017-01-05/export.csv", bundle)).toMatchObject({
+      ok: true,
+      batchDate: "2017-01-05",
+    });
+    expect(classifyKey("orders/2017-01-05.csv", bundle)).toEqual({
+      ok: false,
+      reason: "no_batch_date",
+      source: "orders",
+      detail:
+        "no dt=YYYY-MM-DD folder: the orders contract dates a file by its column order_purchase_timestamp " +
+        "(batch_date.from: column), which the trigger cannot read; upload it with " +
+        "`pipeline drop <file> --source orders` (it reads the column and files the object under " +
+        "orders/dt=<date>/), or put it under orders/dt=YYYY-MM-DD/ yourself",
+    });
+    expect(classifyKey("orders/dt=2017-02-30/export.csv", bundle)).toMatchObject({
+      reason: "invalid_batch_date",
+    });
+    expect(classifyKey("orders/exports/export.csv", bundle)).toMatchObject({ reason: "invalid_key" });
   });
 
   it("names the reason when no contract accepts the object", async () => {

@@ -1,6 +1,9 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
+import { columnDating, keyForDrop } from "../../src/cli/commands/drop.js";
+import { loadContractBundle } from "../../src/contracts/index.js";
 import { LocalStage } from "../../src/local/stage.js";
 import type { Row } from "../../src/ports/warehouse.js";
 import { warmProjectSpark } from "../support/spark.js";
@@ -11,7 +14,9 @@ import { useTempDir } from "../support/temp.js";
  * shape of the UCI Online Retail dataset: no seller, no line id, the batch date in the file name) in a local
  * stage of its own, with the real Spark job and the real DuckDB warehouse. The test generates a small dataset,
  * drops one file per day named by its date (online_retail/2010-12-01.csv), and compares the star schema with
- * what it recomputes from the lines it wrote.
+ * what it recomputes from the lines it wrote. A second stage takes the same contract dated by its InvoiceDate
+ * column (`batch_date: { from: column }`): each day's file is `export.csv`, keyed as `pipeline drop` keys it (the
+ * column's latest date), and the star schema is the same.
  */
 const PROJECT = process.cwd();
 const CONTRACTS = join(PROJECT, "examples", "contracts");
@@ -228,154 +233,218 @@ describe("the online_retail example contract (examples/contracts), end to end", 
         );
         await stage.settle();
       }
-      const runs = await stage.workflow.list(100);
-      expect(runs.map((run) => [run.status, run.error ?? ""])).toEqual(DAYS.map(() => ["SUCCEEDED", ""]));
-      const query = async (sql: string) => rows(await stage.warehouse.query(sql));
+      await expectStarOf(stage, lines);
+    } finally {
+      await stage.close();
+    }
+  });
 
-      // Every row read is accounted for: the price that does not fit is quarantined, nothing else.
-      expect(
-        await query(
-          "SELECT SUM(rows_read) AS rows_read, SUM(rows_quarantined) AS rows_quarantined FROM ops.runs",
-        ),
-      ).toEqual([{ rows_read: lines.length, rows_quarantined: lines.filter((l) => !fits(l)).length }]);
-      expect(await query("SELECT COUNT(*) AS n FROM ops.run_balance WHERE NOT balanced")).toEqual([{ n: 0 }]);
-      const byReason: Record<string, number> = {};
-      for (const run of runs) {
-        const record = JSON.parse(
+  it("files with no date in their name, dated by their InvoiceDate column (batch_date: { from: column }), give the same star", {
+    timeout: 900_000,
+  }, async () => {
+    // The same contract, dated by its InvoiceDate column instead of the file name.
+    const contracts = await tempDir();
+    const yaml = await readFile(join(CONTRACTS, "online_retail.yaml"), "utf8");
+    const byColumn = yaml.replace(/^batch_date: .*$/m, "batch_date: { from: column, column: InvoiceDate }");
+    expect(byColumn).not.toBe(yaml);
+    await writeFile(join(contracts, "online_retail.yaml"), byColumn);
+    const bundle = await loadContractBundle(contracts);
+    expect(bundle.sources.online_retail?.batch_date).toEqual({ from: "column", column: "InvoiceDate" });
+
+    // Each day's export has the same name, and no date in it or in its folder.
+    const lines = generate();
+    const exports = await tempDir();
+    const stage = await LocalStage.open({
+      projectRoot: PROJECT,
+      stage: "e2e-retail-column",
+      root: await tempDir(),
+      contractsDir: contracts,
+      spark,
+      print: () => undefined,
+    });
+    const keys: string[] = [];
+    try {
+      for (const day of DAYS) {
+        const file = join(exports, "export.csv");
+        await writeFile(file, fileContent(lines.filter((l) => l.file === `${day}.csv`)));
+        // What `pipeline drop export.csv --source online_retail` does: the key from the column's latest date.
+        const dating = columnDating(bundle);
+        try {
+          keys.push(await keyForDrop(file, { source: "online_retail" }, bundle.sources, dating.dateOf));
+        } finally {
+          dating.close();
+        }
+        expect(dating.notes).toEqual([]);
+        await stage.dropFile(file, keys.at(-1) as string);
+        await stage.settle();
+      }
+      expect(keys).toEqual(DAYS.map((day) => `online_retail/dt=${day}/export.csv`));
+      const runs = await stage.workflow.list(100);
+      expect(runs.map((run) => run.name.slice(0, "run-20101201".length)).sort()).toEqual(
+        DAYS.map((day) => `run-${day.replaceAll("-", "")}`),
+      );
+      // Each run read its day's file, and the rows carry that batch date.
+      for (const day of DAYS) {
+        const run = runs.find((r) => r.name.startsWith(`run-${day.replaceAll("-", "")}`));
+        const manifest = JSON.parse(
           new TextDecoder().decode(
-            await stage.store.get({ bucket: "curated", key: `runs/${run.name}.json` }),
+            await stage.store.get({ bucket: "curated", key: `manifests/${run?.name}.json` }),
           ),
         );
-        for (const [reason, n] of Object.entries(
-          record.rows.quarantined_by_reason as Record<string, number>,
-        )) {
-          if (n > 0) byReason[reason] = (byReason[reason] ?? 0) + n;
-        }
+        expect(
+          manifest.inputs.map((input: { key: string; batch_date: string }) => [input.key, input.batch_date]),
+        ).toEqual([[`online_retail/dt=${day}/export.csv`, day]]);
       }
-      expect(byReason).toEqual({ invalid_type: 1 });
-
-      // fact_sales: one row per sold line (cancellations and the quarantined line are not sales).
-      const sold = lines.filter((l) => fits(l) && isSale(l));
-      const revenueCents = sold.reduce((sum, l) => sum + l.quantity * cents(l.price), 0);
-      expect(
-        await query(
-          `SELECT COUNT(*) AS n, CAST(SUM(revenue) * 100 AS BIGINT) AS revenue_cents,
-                  COUNT(DISTINCT order_id) AS orders, SUM(CASE WHEN seller_key = -2 THEN 1 ELSE 0 END) AS house
-           FROM star.fact_sales`,
-        ),
-      ).toEqual([
-        {
-          n: sold.length,
-          revenue_cents: revenueCents,
-          orders: new Set(sold.map((l) => l.invoice)).size,
-          house: sold.length,
-        },
-      ]);
-      // The order line id is the line in the file.
-      expect(
-        await query("SELECT order_id, order_item_id FROM star.fact_sales ORDER BY order_id, order_item_id"),
-      ).toEqual(
-        sold
-          .map((l) => ({ order_id: l.invoice, order_item_id: l.line }))
-          .sort((a, b) => a.order_id.localeCompare(b.order_id) || a.order_item_id - b.order_item_id),
-      );
-      // fact_orders: every invoice, the cancellation included.
-      expect(
-        await query(
-          "SELECT order_status, COUNT(*) AS n FROM star.fact_orders GROUP BY order_status ORDER BY 1",
-        ),
-      ).toEqual([
-        {
-          order_status: "canceled",
-          n: new Set(lines.filter((l) => fits(l) && l.invoice.startsWith("C")).map((l) => l.invoice)).size,
-        },
-        {
-          order_status: "delivered",
-          n: new Set(lines.filter((l) => fits(l) && !l.invoice.startsWith("C")).map((l) => l.invoice)).size,
-        },
-      ]);
-
-      // dim_seller: only the house member, which every sale points to.
-      expect(await query("SELECT seller_key, seller_id, city FROM star.dim_seller")).toEqual([
-        { seller_key: -2, seller_id: "_house", city: null },
-      ]);
-
-      // dim_customer: SCD2 over the country.
-      const customerVersions = versionsOf(
-        lines.filter(fits),
-        (l) => l.customer,
-        (l) => l.country,
-      );
-      expect(
-        await query(
-          "SELECT customer_unique_id, country, version_number, is_current, zip_code_prefix FROM star.dim_customer ORDER BY 1, 3",
-        ),
-      ).toEqual(
-        [...customerVersions.entries()]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .flatMap(([id, versions]) =>
-            versions.map((version, index) => ({
-              customer_unique_id: id,
-              country: version.value,
-              version_number: index + 1,
-              is_current: index === versions.length - 1,
-              zip_code_prefix: null,
-            })),
-          ),
-      );
-      expect(customerVersions.get("12583")?.map((v) => v.value)).toEqual(["France", "Belgium"]);
-
-      // dim_product: SCD2 over the name and the description.
-      const productVersions = versionsOf(
-        lines.filter(fits),
-        (l) => l.stockCode,
-        (l) => l.description,
-      );
-      const titleCase = (text: string) =>
-        text
-          .toLowerCase()
-          .replace(/(^|\s)(\S)/g, (_m, space: string, letter: string) => space + letter.toUpperCase());
-      expect(
-        await query(
-          "SELECT product_id, product_name, product_description, version_number, is_current FROM star.dim_product ORDER BY 1, 4",
-        ),
-      ).toEqual(
-        [...productVersions.entries()]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .flatMap(([id, versions]) =>
-            versions.map((version, index) => ({
-              product_id: id,
-              product_name: titleCase(version.value),
-              product_description: version.value,
-              version_number: index + 1,
-              is_current: index === versions.length - 1,
-            })),
-          ),
-      );
-      expect(productVersions.get("85123A")?.length).toBe(2);
-
-      // Facts join the versions valid at the invoice: each sale's country and description are its line's, and the
-      // guest invoice's customer is the unknown member.
-      const joined = await query(
-        `SELECT f.order_id, f.order_item_id, c.country, p.product_description, f.customer_key
-         FROM star.fact_sales AS f
-         LEFT JOIN star.dim_customer AS c ON f.customer_key = c.customer_key
-         LEFT JOIN star.dim_product AS p ON f.product_key = p.product_key
-         ORDER BY 1, 2`,
-      );
-      expect(joined.map(({ customer_key, ...rest }) => ({ ...rest, guest: customer_key === -1 }))).toEqual(
-        sold
-          .sort((a, b) => a.invoice.localeCompare(b.invoice) || a.line - b.line)
-          .map((l) => ({
-            order_id: l.invoice,
-            order_item_id: l.line,
-            country: l.customer === null ? null : l.country,
-            product_description: l.description,
-            guest: l.customer === null,
-          })),
+      await expectStarOf(
+        stage,
+        lines.map((l) => ({ ...l })),
       );
     } finally {
       await stage.close();
     }
   });
 });
+
+/** The star schema, the run balance and the quarantine of a stage that loaded `lines`, compared with a recomputation. */
+const expectStarOf = async (stage: LocalStage, lines: readonly Line[]): Promise<void> => {
+  const runs = await stage.workflow.list(100);
+  expect(runs.map((run) => [run.status, run.error ?? ""])).toEqual(DAYS.map(() => ["SUCCEEDED", ""]));
+  const query = async (sql: string) => rows(await stage.warehouse.query(sql));
+
+  // Every row read is accounted for: the price that does not fit is quarantined, nothing else.
+  expect(
+    await query(
+      "SELECT SUM(rows_read) AS rows_read, SUM(rows_quarantined) AS rows_quarantined FROM ops.runs",
+    ),
+  ).toEqual([{ rows_read: lines.length, rows_quarantined: lines.filter((l) => !fits(l)).length }]);
+  expect(await query("SELECT COUNT(*) AS n FROM ops.run_balance WHERE NOT balanced")).toEqual([{ n: 0 }]);
+  const byReason: Record<string, number> = {};
+  for (const run of runs) {
+    const record = JSON.parse(
+      new TextDecoder().decode(await stage.store.get({ bucket: "curated", key: `runs/${run.name}.json` })),
+    );
+    for (const [reason, n] of Object.entries(record.rows.quarantined_by_reason as Record<string, number>)) {
+      if (n > 0) byReason[reason] = (byReason[reason] ?? 0) + n;
+    }
+  }
+  expect(byReason).toEqual({ invalid_type: 1 });
+
+  // fact_sales: one row per sold line (cancellations and the quarantined line are not sales).
+  const sold = lines.filter((l) => fits(l) && isSale(l));
+  const revenueCents = sold.reduce((sum, l) => sum + l.quantity * cents(l.price), 0);
+  expect(
+    await query(
+      `SELECT COUNT(*) AS n, CAST(SUM(revenue) * 100 AS BIGINT) AS revenue_cents,
+                  COUNT(DISTINCT order_id) AS orders, SUM(CASE WHEN seller_key = -2 THEN 1 ELSE 0 END) AS house
+           FROM star.fact_sales`,
+    ),
+  ).toEqual([
+    {
+      n: sold.length,
+      revenue_cents: revenueCents,
+      orders: new Set(sold.map((l) => l.invoice)).size,
+      house: sold.length,
+    },
+  ]);
+  // The order line id is the line in the file.
+  expect(
+    await query("SELECT order_id, order_item_id FROM star.fact_sales ORDER BY order_id, order_item_id"),
+  ).toEqual(
+    sold
+      .map((l) => ({ order_id: l.invoice, order_item_id: l.line }))
+      .sort((a, b) => a.order_id.localeCompare(b.order_id) || a.order_item_id - b.order_item_id),
+  );
+  // fact_orders: every invoice, the cancellation included.
+  expect(
+    await query("SELECT order_status, COUNT(*) AS n FROM star.fact_orders GROUP BY order_status ORDER BY 1"),
+  ).toEqual([
+    {
+      order_status: "canceled",
+      n: new Set(lines.filter((l) => fits(l) && l.invoice.startsWith("C")).map((l) => l.invoice)).size,
+    },
+    {
+      order_status: "delivered",
+      n: new Set(lines.filter((l) => fits(l) && !l.invoice.startsWith("C")).map((l) => l.invoice)).size,
+    },
+  ]);
+
+  // dim_seller: only the house member, which every sale points to.
+  expect(await query("SELECT seller_key, seller_id, city FROM star.dim_seller")).toEqual([
+    { seller_key: -2, seller_id: "_house", city: null },
+  ]);
+
+  // dim_customer: SCD2 over the country.
+  const customerVersions = versionsOf(
+    lines.filter(fits),
+    (l) => l.customer,
+    (l) => l.country,
+  );
+  expect(
+    await query(
+      "SELECT customer_unique_id, country, version_number, is_current, zip_code_prefix FROM star.dim_customer ORDER BY 1, 3",
+    ),
+  ).toEqual(
+    [...customerVersions.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([id, versions]) =>
+        versions.map((version, index) => ({
+          customer_unique_id: id,
+          country: version.value,
+          version_number: index + 1,
+          is_current: index === versions.length - 1,
+          zip_code_prefix: null,
+        })),
+      ),
+  );
+  expect(customerVersions.get("12583")?.map((v) => v.value)).toEqual(["France", "Belgium"]);
+
+  // dim_product: SCD2 over the name and the description.
+  const productVersions = versionsOf(
+    lines.filter(fits),
+    (l) => l.stockCode,
+    (l) => l.description,
+  );
+  const titleCase = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/(^|\s)(\S)/g, (_m, space: string, letter: string) => space + letter.toUpperCase());
+  expect(
+    await query(
+      "SELECT product_id, product_name, product_description, version_number, is_current FROM star.dim_product ORDER BY 1, 4",
+    ),
+  ).toEqual(
+    [...productVersions.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([id, versions]) =>
+        versions.map((version, index) => ({
+          product_id: id,
+          product_name: titleCase(version.value),
+          product_description: version.value,
+          version_number: index + 1,
+          is_current: index === versions.length - 1,
+        })),
+      ),
+  );
+  expect(productVersions.get("85123A")?.length).toBe(2);
+
+  // Facts join the versions valid at the invoice: each sale's country and description are its line's, and the
+  // guest invoice's customer is the unknown member.
+  const joined = await query(
+    `SELECT f.order_id, f.order_item_id, c.country, p.product_description, f.customer_key
+         FROM star.fact_sales AS f
+         LEFT JOIN star.dim_customer AS c ON f.customer_key = c.customer_key
+         LEFT JOIN star.dim_product AS p ON f.product_key = p.product_key
+         ORDER BY 1, 2`,
+  );
+  expect(joined.map(({ customer_key, ...rest }) => ({ ...rest, guest: customer_key === -1 }))).toEqual(
+    sold
+      .sort((a, b) => a.invoice.localeCompare(b.invoice) || a.line - b.line)
+      .map((l) => ({
+        order_id: l.invoice,
+        order_item_id: l.line,
+        country: l.customer === null ? null : l.country,
+        product_description: l.description,
+        guest: l.customer === null,
+      })),
+  );
+};

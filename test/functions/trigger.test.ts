@@ -3,9 +3,11 @@ import type { SqsEvent } from "@aws-lambda-powertools/parser/types";
 import { describe, expect, it } from "vitest";
 import { build } from "../../functions/trigger/handler.js";
 import type { App } from "../../src/app/app.js";
-import { unroutedKey } from "../../src/core/layout.js";
+import type { CompiledSource } from "../../src/contracts/index.js";
+import { BUNDLE_KEY, unroutedKey } from "../../src/core/layout.js";
 import { routeBatch, type S3ObjectEvent } from "../../src/core/trigger.js";
 import { captureLogs, lambdaContext, testApp } from "../support/app.js";
+import { shippedBundle } from "../support/bundle.js";
 import { RecordingWorkflow } from "../support/fakes.js";
 import { useTempDir } from "../support/temp.js";
 
@@ -230,6 +232,54 @@ describe("trigger handler (SQS-wrapped S3 events)", () => {
       runs: 3,
       why: "a run takes at most 2 files (BATCH_MAX_FILES)",
     });
+  });
+
+  it("records an object of a source dated by a column, put without a dt= folder, as unrouted: use pipeline drop", async () => {
+    const workflow = new RecordingWorkflow();
+    const app = await testApp(await tempDir(), { workflow });
+    const bundle = await shippedBundle();
+    const orders = bundle.sources.orders as CompiledSource;
+    await app.store.put(
+      { bucket: "artifacts", key: BUNDLE_KEY },
+      JSON.stringify({
+        ...bundle,
+        sources: {
+          ...bundle.sources,
+          orders: { ...orders, batch_date: { from: "column", column: "order_purchase_timestamp" } },
+        },
+      }),
+    );
+    const event = (key: string, index: number): S3ObjectEvent => ({
+      messageId: `m${index}`,
+      eventName: "ObjectCreated:Put",
+      eventTime: "2026-11-21T19:46:58.120Z",
+      bucket: "raw",
+      key,
+      size: 10,
+      etag: `e${index}`,
+    });
+    const outcome = await routeBatch(
+      [event("orders/dt=2017-01-05/export.csv", 0), event("orders/export.csv", 1)],
+      [],
+      { ...app, tuning: app.config.tuning },
+    );
+    // A dt= folder (what pipeline drop writes) routes; the same file straight under the source does not.
+    expect(
+      workflow.started.map((run) => run.input.inputs.map((input) => [input.key, input.batch_date])),
+    ).toEqual([[["orders/dt=2017-01-05/export.csv", "2017-01-05"]]]);
+    expect(outcome.unroutable).toEqual([{ key: "orders/export.csv", reason: "no_batch_date" }]);
+    const record = JSON.parse(
+      new TextDecoder().decode(
+        await app.store.get({ bucket: "curated", key: unroutedKey("orders/export.csv", "e1") }),
+      ),
+    );
+    expect(record).toMatchObject({ key: "orders/export.csv", reason: "no_batch_date" });
+    expect(record.detail).toMatch(
+      /the orders contract dates a file by its column order_purchase_timestamp .*`pipeline drop <file> --source orders`/,
+    );
+    expect(app.alerts.sent.map((alert) => [alert.kind, alert.subject, alert.message])).toEqual([
+      ["unroutable_object", "raw object not routed (no_batch_date): orders/export.csv", record.detail],
+    ]);
   });
 
   it("rejects an event that is not an SQS event at all", async () => {

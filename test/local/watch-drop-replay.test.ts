@@ -31,60 +31,102 @@ const CONTRACTS = {
   orders: { batch_date: FROM_KEY },
   payments: { batch_date: FROM_KEY },
   retail: { batch_date: FILE_NAME },
+  by_column: { batch_date: { from: "column", column: "InvoiceDate" } },
+} as const;
+/** The column reader for the keys no column dates: reading one is a failure. */
+const byColumn = async (): Promise<string> => {
+  throw new Error("no column should be read");
 };
 
 describe("keyForDrop", () => {
-  it("takes the key from the path, or builds it from --source and the batch date", () => {
-    expect(keyForDrop("/x/sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv", {}, CONTRACTS)).toBe(
-      "orders/dt=2017-01-02/orders-2017-01-02.csv",
-    );
-    expect(keyForDrop("/tmp/export.csv", { source: "payments", date: "2017-01-09" }, CONTRACTS)).toBe(
-      "payments/dt=2017-01-09/export.csv",
-    );
-    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders" }, CONTRACTS)).toBe(
+  it("takes the key from the path, or builds it from --source and the batch date", async () => {
+    expect(
+      await keyForDrop("/x/sample/raw/orders/dt=2017-01-02/orders-2017-01-02.csv", {}, CONTRACTS, byColumn),
+    ).toBe("orders/dt=2017-01-02/orders-2017-01-02.csv");
+    expect(
+      await keyForDrop("/tmp/export.csv", { source: "payments", date: "2017-01-09" }, CONTRACTS, byColumn),
+    ).toBe("payments/dt=2017-01-09/export.csv");
+    expect(await keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders" }, CONTRACTS, byColumn)).toBe(
       "orders/dt=2017-02-01/o.csv",
     );
     // --date overrides the path's date, with or without --source.
-    expect(keyForDrop("/in/dt=2017-02-01/o.csv", { source: "orders", date: "2017-03-01" }, CONTRACTS)).toBe(
-      "orders/dt=2017-03-01/o.csv",
-    );
-    expect(keyForDrop("/x/raw/orders/dt=2017-01-02/o.csv", { date: "2017-03-01" }, CONTRACTS)).toBe(
-      "orders/dt=2017-03-01/o.csv",
-    );
-    expect(keyForDrop("/srv/orders/sample/raw/payments/dt=2017-01-02/p.jsonl", {}, CONTRACTS)).toBe(
-      "payments/dt=2017-01-02/p.jsonl",
-    );
-    expect(() => keyForDrop("/tmp/o.csv", {}, CONTRACTS)).toThrow(/pass --source/);
-    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, CONTRACTS)).toThrow(
-      /calendar date YYYY-MM-DD/,
-    );
-    expect(() => keyForDrop("/tmp/o.csv", { source: "orders", date: "2017-02-30" }, CONTRACTS)).toThrow(
-      /calendar date YYYY-MM-DD, got 2017-02-30/,
-    );
+    expect(
+      await keyForDrop(
+        "/in/dt=2017-02-01/o.csv",
+        { source: "orders", date: "2017-03-01" },
+        CONTRACTS,
+        byColumn,
+      ),
+    ).toBe("orders/dt=2017-03-01/o.csv");
+    expect(
+      await keyForDrop("/x/raw/orders/dt=2017-01-02/o.csv", { date: "2017-03-01" }, CONTRACTS, byColumn),
+    ).toBe("orders/dt=2017-03-01/o.csv");
+    expect(
+      await keyForDrop("/srv/orders/sample/raw/payments/dt=2017-01-02/p.jsonl", {}, CONTRACTS, byColumn),
+    ).toBe("payments/dt=2017-01-02/p.jsonl");
+    await expect(keyForDrop("/tmp/o.csv", {}, CONTRACTS, byColumn)).rejects.toThrow(/pass --source/);
+    await expect(
+      keyForDrop("/tmp/o.csv", { source: "orders", date: "21/11/2026" }, CONTRACTS, byColumn),
+    ).rejects.toThrow(/calendar date YYYY-MM-DD/);
+    await expect(
+      keyForDrop("/tmp/o.csv", { source: "orders", date: "2017-02-30" }, CONTRACTS, byColumn),
+    ).rejects.toThrow(/calendar date YYYY-MM-DD, got 2017-02-30/);
   });
 
-  it("never files a drop under today's date: the contract's date source, or --date", () => {
-    expect(() => keyForDrop("/tmp/o.csv", { source: "orders" }, CONTRACTS)).toThrow(
+  it("never files a drop under today's date: the contract's date source, or --date", async () => {
+    await expect(keyForDrop("/tmp/o.csv", { source: "orders" }, CONTRACTS, byColumn)).rejects.toThrow(
       /cannot tell the batch date of \/tmp\/o.csv: its path has no dt=YYYY-MM-DD folder .*pass --date/,
     );
-    expect(() => keyForDrop("/in/dt=2017-02-30/o.csv", { source: "orders" }, CONTRACTS)).toThrow(
-      /dt=2017-02-30 is not a calendar date/,
-    );
+    await expect(
+      keyForDrop("/in/dt=2017-02-30/o.csv", { source: "orders" }, CONTRACTS, byColumn),
+    ).rejects.toThrow(/dt=2017-02-30 is not a calendar date/);
     // A contract that dates its files by name: the date comes from the name.
-    expect(keyForDrop("/data/2010-12-01.csv", { source: "retail" }, CONTRACTS)).toBe(
+    expect(await keyForDrop("/data/2010-12-01.csv", { source: "retail" }, CONTRACTS, byColumn)).toBe(
       "retail/dt=2010-12-01/2010-12-01.csv",
     );
-    expect(keyForDrop("/data/2010-12-01.csv", { source: "retail", date: "2010-12-02" }, CONTRACTS)).toBe(
-      "retail/dt=2010-12-02/2010-12-01.csv",
-    );
-    expect(() => keyForDrop("/data/latest.csv", { source: "retail" }, CONTRACTS)).toThrow(
+    expect(
+      await keyForDrop("/data/2010-12-01.csv", { source: "retail", date: "2010-12-02" }, CONTRACTS, byColumn),
+    ).toBe("retail/dt=2010-12-02/2010-12-01.csv");
+    await expect(keyForDrop("/data/latest.csv", { source: "retail" }, CONTRACTS, byColumn)).rejects.toThrow(
       /does not match the retail contract's batch_date.pattern/,
     );
-    expect(() => keyForDrop("/data/2010-02-30.csv", { source: "retail" }, CONTRACTS)).toThrow(
-      /names no calendar date/,
-    );
+    await expect(
+      keyForDrop("/data/2010-02-30.csv", { source: "retail" }, CONTRACTS, byColumn),
+    ).rejects.toThrow(/names no calendar date/);
     // Not from file names for a source that dates by folder.
-    expect(() => keyForDrop("/data/2010-12-01.csv", { source: "orders" }, CONTRACTS)).toThrow(/pass --date/);
+    await expect(
+      keyForDrop("/data/2010-12-01.csv", { source: "orders" }, CONTRACTS, byColumn),
+    ).rejects.toThrow(/pass --date/);
+  });
+
+  it("dates a file by its source's column when the contract says so; --date and a dt= folder still win", async () => {
+    const read: string[] = [];
+    const dater = async (path: string, source: string) => {
+      read.push(`${source}:${path}`);
+      return "2010-12-02";
+    };
+    expect(await keyForDrop("/data/export.csv", { source: "by_column" }, CONTRACTS, dater)).toBe(
+      "by_column/dt=2010-12-02/export.csv",
+    );
+    expect(
+      await keyForDrop("/data/export.csv", { source: "by_column", date: "2010-12-05" }, CONTRACTS, dater),
+    ).toBe("by_column/dt=2010-12-05/export.csv");
+    expect(
+      await keyForDrop("/data/dt=2010-12-06/export.csv", { source: "by_column" }, CONTRACTS, dater),
+    ).toBe("by_column/dt=2010-12-06/export.csv");
+    // Without --source: a file directly in the source's folder is dated by its column; a dt= folder is kept.
+    expect(await keyForDrop("/x/raw/by_column/export.csv", {}, CONTRACTS, dater)).toBe(
+      "by_column/dt=2010-12-02/export.csv",
+    );
+    expect(await keyForDrop("/x/raw/by_column/dt=2010-12-07/export.csv", {}, CONTRACTS, dater)).toBe(
+      "by_column/dt=2010-12-07/export.csv",
+    );
+    expect(read).toEqual(["by_column:/data/export.csv", "by_column:/x/raw/by_column/export.csv"]);
+    // Other contracts never read a column.
+    await expect(keyForDrop("/data/export.csv", { source: "orders" }, CONTRACTS, dater)).rejects.toThrow(
+      /pass --date/,
+    );
+    expect(read).toHaveLength(2);
   });
 });
 

@@ -40,11 +40,14 @@ class BatchDate:
     """Where an object's batch date comes from (the trigger applies it; the manifest carries the date).
 
     ``key``: the ``dt=YYYY-MM-DD`` folder of the object key. ``file_name``: a regular expression with the
-    named groups year, month and day over the file name (JavaScript syntax: ``(?<year>...)``).
+    named groups year, month and day over the file name (JavaScript syntax: ``(?<year>...)``). ``column``: the
+    latest date in that column, read by ``pipeline drop`` before the upload, which files the object under
+    ``dt=<date>/``.
     """
 
     source: str = "key"
     pattern: Optional[str] = None
+    column: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class Bundle:
 def _batch_date(raw: Any) -> BatchDate:
     if raw is None or raw["from"] == "key":  # absent in bundles compiled before contracts could say
         return BatchDate()
+    if raw["from"] == "column":
+        return BatchDate(source="column", column=raw["column"])
     return BatchDate(source="file_name", pattern=raw["pattern"])
 
 

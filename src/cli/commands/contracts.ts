@@ -9,8 +9,22 @@ import {
   readContracts,
 } from "../../contracts/index.js";
 import { rulesReference } from "../../contracts/rules-reference.js";
+import { ValidationError } from "../../errors.js";
 import { stageOption } from "../stage-option.js";
 import { projectRoot } from "./shared.js";
+
+/** `--contracts <dir>`, or its older name `--dir`. */
+interface FolderOptions {
+  readonly contracts?: string;
+  readonly dir?: string;
+}
+
+const contractsFolder = (options: FolderOptions): string => {
+  if (options.contracts !== undefined && options.dir !== undefined && options.contracts !== options.dir) {
+    throw new ValidationError("--contracts and --dir name the same thing: give one");
+  }
+  return options.contracts ?? options.dir ?? "contracts";
+};
 
 export const registerContractsCommand = (program: Command): void => {
   const contracts = program.command("contracts").description("validate and compile the source contracts");
@@ -18,10 +32,11 @@ export const registerContractsCommand = (program: Command): void => {
     .command("bundle")
     .description("validate contracts/*.yaml and write the compiled bundle the Spark job and Lambdas read")
     .addOption(stageOption())
-    .option("--dir <dir>", "contracts folder", "contracts")
+    .option("--contracts <dir>", "contracts folder (default: contracts)")
+    .option("--dir <dir>", "the same as --contracts")
     .option("--out <file>", "bundle file", ".build/contracts.bundle.json")
-    .action(async (options: { dir: string; out: string }) => {
-      const bundle = await loadContractBundle(options.dir);
+    .action(async (options: FolderOptions & { out: string }) => {
+      const bundle = await loadContractBundle(contractsFolder(options));
       await mkdir(dirname(options.out), { recursive: true });
       await writeFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
       const sources = Object.keys(bundle.sources);
@@ -40,14 +55,15 @@ export const registerContractsCommand = (program: Command): void => {
   contracts
     .command("validate")
     .description(
-      "validate contracts/*.yaml: shapes and rules, then every feed filter and mapping expression with Spark's " +
+      "validate contracts/*.yaml (or --contracts <dir>): shapes and rules, then every feed filter and mapping expression with Spark's " +
         "own analyser (a short local Spark session; --no-spark skips it)",
     )
     .addOption(stageOption())
-    .option("--dir <dir>", "contracts folder", "contracts")
+    .option("--contracts <dir>", "contracts folder (default: contracts), e.g. examples/contracts")
+    .option("--dir <dir>", "the same as --contracts")
     .option("--no-spark", "skip the Spark check of feed expressions")
-    .action(async (options: { dir: string; spark: boolean }) => {
-      const contracts = readContracts(options.dir);
+    .action(async (options: FolderOptions & { spark: boolean }) => {
+      const contracts = readContracts(contractsFolder(options));
       const bundle = buildBundle(
         Object.fromEntries(contracts.map(({ contract }) => [contract.source, compileSource(contract)])),
       );

@@ -1,8 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, join, resolve, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
+import { ColumnDateReader } from "../../adapters/local/duckdb-column-dates.js";
 import type { Tuning } from "../../config/index.js";
 import { type CompiledSource, type ContractBundle, loadContractBundle } from "../../contracts/index.js";
+import { batchDateFromColumn } from "../../core/column-batch-date.js";
 import { classifyKey, dateFromFileName, isoDate, routedFields } from "../../core/objects.js";
 import { runIdFor } from "../../core/run-id.js";
 import { explainSplit, planSplit, SPLIT_SETTINGS } from "../../core/trigger.js";
@@ -12,14 +14,18 @@ import type { PutObject } from "../../local/stage.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import { stageOption } from "../stage-option.js";
 import {
+  type ContractsChoice,
   cloudApp,
+  contractsOption,
   isLocal,
+  localContractsDir,
+  localContractsOnly,
   localStageRoot,
   openLocalStage,
   positiveInteger,
-  projectRoot,
   runningWatch,
   stageTuning,
+  switchContractsOption,
 } from "./shared.js";
 
 /** Files under the given paths (folders are walked), as absolute normalized paths, sorted. */
@@ -47,27 +53,33 @@ const dateOfPath = (segments: readonly string[], path: string): string | undefin
   return date;
 };
 
+/** Reads the batch date of a file from a column of its source (`batch_date: { from: column }`). */
+export type ColumnDater = (path: string, source: string) => Promise<string>;
+
 /**
  * The raw key a dropped file gets.
  *
  * With `--source`: `<source>/dt=<date>/<file name>`, the date from `--date` (an override), else from a
  * `dt=YYYY-MM-DD` folder in the path, else from the file name when the source's contract takes its
- * batch date from file names (`batch_date: { from: file_name, pattern }`). With none of these the drop
- * is refused: a file is never filed under today's date.
+ * batch date from file names (`batch_date: { from: file_name, pattern }`), else from the file's column when the
+ * contract takes it from one (`batch_date: { from: column }`, read by `dateFromColumn`). With none of these the
+ * drop is refused: a file is never filed under today's date.
  *
  * Without `--source`: the path from its last folder named like a source
  * (`…/raw/orders/dt=2017-01-02/x.csv` -> `orders/dt=2017-01-02/x.csv`), or `<source>/dt=<date>/<file>`
- * with `--date`.
+ * with `--date`, or with the date of its column for a file directly in the folder of a source dated by a column.
  *
  * @example
- *   keyForDrop("sample/raw/orders/dt=2017-01-02/o.csv", {}, bundle.sources); // "orders/dt=2017-01-02/o.csv"
- *   keyForDrop("in/2010-12-01.csv", { source: "retail" }, bundle.sources);  // "retail/dt=2010-12-01/2010-12-01.csv"
+ *   await keyForDrop("sample/raw/orders/dt=2017-01-02/o.csv", {}, bundle.sources, dater); // "orders/dt=2017-01-02/o.csv"
+ *   await keyForDrop("in/2010-12-01.csv", { source: "retail" }, bundle.sources, dater);  // "retail/dt=2010-12-01/2010-12-01.csv"
+ *   await keyForDrop("in/export.csv", { source: "by_column" }, bundle.sources, dater);   // "by_column/dt=<latest date in the column>/export.csv"
  */
-export const keyForDrop = (
+export const keyForDrop = async (
   path: string,
   options: { source?: string; date?: string },
   contracts: Readonly<Record<string, Pick<CompiledSource, "batch_date">>>,
-): string => {
+  dateFromColumn: ColumnDater,
+): Promise<string> => {
   const override = options.date === undefined ? undefined : isoDate(options.date);
   if (options.date !== undefined && !override) {
     throw new ValidationError(`--date must be a calendar date YYYY-MM-DD, got ${options.date}`);
@@ -75,18 +87,19 @@ export const keyForDrop = (
   const segments = path.split(sep);
   const name = basename(path);
   if (options.source) {
-    const contract = contracts[options.source];
+    const batchDate = contracts[options.source]?.batch_date;
     let date = override ?? dateOfPath(segments.slice(0, -1), path);
-    if (!date && contract?.batch_date.from === "file_name") {
-      const fromName = dateFromFileName(name, contract.batch_date.pattern);
+    if (!date && batchDate?.from === "file_name") {
+      const fromName = dateFromFileName(name, batchDate.pattern);
       if (fromName === "invalid") throw new ValidationError(`${path}: its file name names no calendar date`);
       if (fromName !== "no_match") date = fromName;
     }
+    if (!date && batchDate?.from === "column") date = await dateFromColumn(path, options.source);
     if (!date) {
       const how =
-        contract?.batch_date.from === "file_name"
-          ? `its name does not match the ${options.source} contract's batch_date.pattern ${contract.batch_date.pattern}`
-          : `its path has no dt=YYYY-MM-DD folder and the ${options.source} contract does not take dates from file names (batch_date)`;
+        batchDate?.from === "file_name"
+          ? `its name does not match the ${options.source} contract's batch_date.pattern ${batchDate.pattern}`
+          : `its path has no dt=YYYY-MM-DD folder and the ${options.source} contract takes no date from the file (batch_date)`;
       throw new ValidationError(`cannot tell the batch date of ${path}: ${how}; pass --date YYYY-MM-DD`);
     }
     return `${options.source}/dt=${date}/${name}`;
@@ -99,20 +112,60 @@ export const keyForDrop = (
       `cannot tell the source of ${path}: pass --source <name> (one of ${sources.join(", ")})`,
     );
   }
-  if (override) return `${segments[at]}/dt=${override}/${name}`;
+  const source = segments[at] as string;
+  if (override) return `${source}/dt=${override}/${name}`;
+  if (at === segments.length - 2 && contracts[source]?.batch_date.from === "column") {
+    return `${source}/dt=${await dateFromColumn(path, source)}/${name}`;
+  }
   return segments.slice(at).join("/");
 };
 
-/** What the trigger will make of the dropped objects: its runs (with their ids) and why it split them. */
+/**
+ * Dates files by their source's date column (`batch_date: { from: column }`) for one drop: one DuckDB reader, opened
+ * at the first such file, and the notes to show (several dates in a file, values ignored).
+ */
+export const columnDating = (
+  bundle: ContractBundle,
+): { dateOf: ColumnDater; readonly notes: string[]; close: () => void } => {
+  let reader: ColumnDateReader | undefined;
+  const notes: string[] = [];
+  const dateOf: ColumnDater = async (path, sourceName) => {
+    const source = bundle.sources[sourceName];
+    if (source?.batch_date.from !== "column") throw new RangeError(`${sourceName} is not dated by a column`);
+    const name = source.batch_date.column;
+    const column = source.columns.find((candidate) => candidate.name === name);
+    reader ??= await ColumnDateReader.open();
+    const shownPath = relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
+    const found = await reader.read(path, source, name);
+    const dated = batchDateFromColumn(found, {
+      file: shownPath,
+      column: name,
+      type: column?.type ?? "timestamp",
+      format: column?.format ?? null,
+    });
+    notes.push(...dated.notes);
+    return dated.date;
+  };
+  return { dateOf, notes, close: () => reader?.close() };
+};
+
+/**
+ * What the trigger will make of the dropped objects: its runs (with their ids), why it split them, and how many
+ * objects it will not route (recorded under `_unrouted`).
+ */
 export const predictRuns = (
   infos: readonly (ObjectInfo & { readonly version: string })[],
   bundle: ContractBundle,
   tuning: Pick<Tuning, "batchMaxFiles" | "batchMaxBytes" | "batchMaxInputChars">,
-): { runIds: string[]; why: string } => {
+): { runIds: string[]; why: string; unrouted: number } => {
   const objects: { object: RunInputObject }[] = [];
+  let unrouted = 0;
   for (const info of infos) {
     const routed = classifyKey(info.key, bundle);
-    if (!routed.ok) continue;
+    if (!routed.ok) {
+      unrouted += 1;
+      continue;
+    }
     objects.push({
       object: {
         bucket: "raw",
@@ -138,15 +191,30 @@ export const predictRuns = (
       ),
     ),
     why: reasons.length > 0 ? explainSplit(reasons, tuning) : "",
+    unrouted,
   };
 };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** One line: how many runs the drop became, and why when more than one. */
-export const describeRuns = (files: number, predicted: { runIds: string[]; why: string }): string => {
+/**
+ * One line: how many runs the drop became, and why when more than one; the files no run takes (not routed).
+ *
+ * @example
+ *   describeRuns(305, { runIds: ["run-a", "run-b"], why: "a run takes at most 200 files (BATCH_MAX_FILES)", unrouted: 0 });
+ *   // "305 files -> 2 runs: a run takes at most 200 files (BATCH_MAX_FILES); to make it one run: --max-files <n> (or BATCH_MAX_FILES)"
+ */
+export const describeRuns = (
+  files: number,
+  predicted: { runIds: readonly string[]; why: string; unrouted?: number },
+): string => {
   const runs = predicted.runIds.length;
-  const line = `${plural(files, "file")} -> ${plural(runs, "run")}`;
+  const unrouted = predicted.unrouted ?? 0;
+  const line =
+    `${plural(files, "file")} -> ${plural(runs, "run")}` +
+    (unrouted > 0
+      ? ` (${plural(unrouted, "file")} not routed: recorded under quarantine/_unrouted with the reason noted above)`
+      : "");
   if (runs <= 1) return line;
   const raise = predicted.why.includes(SPLIT_SETTINGS.files.variable)
     ? "; to make it one run: --max-files <n> (or BATCH_MAX_FILES)"
@@ -162,10 +230,12 @@ export const registerDropCommand = (program: Command): void => {
     )
     .argument("<paths...>", "files or folders (folders are walked)")
     .addOption(stageOption())
+    .addOption(contractsOption())
+    .addOption(switchContractsOption())
     .option("--source <name>", "the source contract the files belong to (default: from the path)")
     .option(
       "--date <YYYY-MM-DD>",
-      "batch date (the dt= folder), overriding the one from the path or the contract's file-name pattern",
+      "batch date (the dt= folder), overriding the one from the path, or the file name or date column the contract names",
     )
     .option(
       "--max-files <n>",
@@ -180,9 +250,21 @@ export const registerDropCommand = (program: Command): void => {
     .action(
       async (
         paths: string[],
-        options: { stage: string; source?: string; date?: string; maxFiles?: number; spark: "warm" | "cold" },
+        options: {
+          stage: string;
+          source?: string;
+          date?: string;
+          maxFiles?: number;
+          spark: "warm" | "cold";
+        } & ContractsChoice,
       ) => {
-        const bundle = await loadContractBundle(join(projectRoot(), "contracts"));
+        localContractsOnly(options.stage, options);
+        const local = isLocal(options.stage);
+        // The contracts the files are keyed by are the ones the stage routes them by: a local stage's folder, or
+        // the bundle deployed to dev/prod.
+        const cloud = local ? undefined : await cloudApp(options.stage);
+        const contractsDir = local ? await localContractsDir(options.stage, options) : undefined;
+        const bundle = cloud ? await cloud.contracts.get() : await loadContractBundle(contractsDir as string);
         if (options.source && !bundle.sources[options.source]) {
           process.stdout.write(
             `note: no contract named ${options.source}; the file will be recorded as unroutable\n`,
@@ -190,7 +272,16 @@ export const registerDropCommand = (program: Command): void => {
         }
         const files = await expandPaths(paths);
         if (files.length === 0) throw new ValidationError("nothing to drop: no files under the given paths");
-        const keyed = files.map((file) => ({ file, key: keyForDrop(file, options, bundle.sources) }));
+        const dating = columnDating(bundle);
+        const keyed: { file: string; key: string }[] = [];
+        try {
+          for (const file of files) {
+            keyed.push({ file, key: await keyForDrop(file, options, bundle.sources, dating.dateOf) });
+          }
+        } finally {
+          dating.close();
+        }
+        for (const note of dating.notes) process.stdout.write(`note: ${note}\n`);
         for (const { key } of keyed) {
           const routed = classifyKey(key, bundle);
           if (!routed.ok && bundle.sources[routed.source ?? ""]) {
@@ -199,31 +290,46 @@ export const registerDropCommand = (program: Command): void => {
             );
           }
         }
-        if (!isLocal(options.stage)) {
-          const app = await cloudApp(options.stage);
+        if (cloud) {
+          const infos: PutObject[] = [];
           for (const { file, key } of keyed) {
-            await app.store.put({ bucket: "raw", key }, await readFile(file));
-            process.stdout.write(`  ${app.store.uri({ bucket: "raw", key })}\n`);
+            infos.push({
+              ...(await cloud.store.put({ bucket: "raw", key }, await readFile(file))),
+              version: "",
+            });
+            process.stdout.write(`  ${cloud.store.uri({ bucket: "raw", key })}\n`);
           }
+          const predicted = predictRuns(infos, bundle, cloud.config.tuning);
           process.stdout.write(
-            `dropped ${plural(keyed.length, "file")}; the trigger splits a window past its BATCH_MAX_FILES; ` +
-              `follow the runs with: pipeline runs --stage ${options.stage}\n`,
+            `dropped ${describeRuns(keyed.length, predicted)}, if the trigger receives them in one batch window ` +
+              `(a window is one run, split only past the stage's bounds; files that arrive across windows make a ` +
+              `run each); follow the runs with: pipeline runs --stage ${options.stage}\n`,
           );
           return;
         }
         const tuning = stageTuning(options.maxFiles === undefined ? {} : { batchMaxFiles: options.maxFiles });
         const watcher = await runningWatch(options.stage);
         if (watcher) {
+          if (options.switchContracts) {
+            throw new ValidationError(
+              `the running watch (pid ${watcher}) holds the stage ${options.stage}: stop it to switch its contracts`,
+            );
+          }
           const { LocalObjectStore } = await import("../../adapters/local/local-object-store.js");
           const store = new LocalObjectStore(localStageRoot(options.stage));
           for (const { file, key } of keyed) await store.put({ bucket: "raw", key }, await readFile(file));
           process.stdout.write(
             `dropped ${plural(keyed.length, "file")} into the raw bucket; the running watch (pid ${watcher}) takes them ` +
-              "with its own batch-window settings\n",
+              "with its own batch-window settings (one run per window, split past its bounds)\n",
           );
           return;
         }
-        const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark, tuning });
+        const { stage, progress } = await openLocalStage(options.stage, {
+          spark: options.spark,
+          tuning,
+          contracts: contractsDir as string,
+          ...(options.switchContracts ? { switchContracts: true } : {}),
+        });
         const earlier: string[] = [];
         try {
           process.stdout.write(

@@ -4,7 +4,17 @@ import { startReplay } from "../../core/replay.js";
 import { startScheduledRun } from "../../core/scheduled-run.js";
 import { ValidationError } from "../../errors.js";
 import { stageOption } from "../stage-option.js";
-import { cloudApp, isLocal, openLocalStage, positiveInteger, stageTuning } from "./shared.js";
+import {
+  type ContractsChoice,
+  cloudApp,
+  contractsOption,
+  isLocal,
+  localContractsOnly,
+  openLocalStage,
+  positiveInteger,
+  stageTuning,
+  switchContractsOption,
+} from "./shared.js";
 
 const selectionOf = (options: {
   run?: string;
@@ -38,6 +48,8 @@ export const registerReplayCommand = (program: Command): void => {
     .command("replay")
     .description("re-run raw objects through the same workflow: a run's files, one object, or a date range")
     .addOption(stageOption())
+    .addOption(contractsOption())
+    .addOption(switchContractsOption())
     .option("--run <id>", "the files of an earlier run")
     .option("--object <key>", "one raw object key, e.g. orders/dt=2017-01-05/orders.csv")
     .option("--from <YYYY-MM-DD>", "first business date (dt=) of a range")
@@ -58,17 +70,20 @@ export const registerReplayCommand = (program: Command): void => {
       "cold",
     )
     .action(
-      async (options: {
-        stage: string;
-        run?: string;
-        object?: string;
-        from?: string;
-        to?: string;
-        source?: string[];
-        sinceLastRun?: boolean;
-        maxFiles?: number;
-        spark: "warm" | "cold";
-      }) => {
+      async (
+        options: {
+          stage: string;
+          run?: string;
+          object?: string;
+          from?: string;
+          to?: string;
+          source?: string[];
+          sinceLastRun?: boolean;
+          maxFiles?: number;
+          spark: "warm" | "cold";
+        } & ContractsChoice,
+      ) => {
+        localContractsOnly(options.stage, options);
         const selection = selectionOf(options);
         const start = async (app: Parameters<typeof startReplay>[1]): Promise<string[]> => {
           if (selection !== "since-last-run") return startReplay(selection, app);
@@ -90,7 +105,12 @@ export const registerReplayCommand = (program: Command): void => {
           return;
         }
         const tuning = stageTuning(options.maxFiles === undefined ? {} : { batchMaxFiles: options.maxFiles });
-        const { stage, progress } = await openLocalStage(options.stage, { spark: options.spark, tuning });
+        const { stage, progress } = await openLocalStage(options.stage, {
+          spark: options.spark,
+          tuning,
+          ...(options.contracts !== undefined ? { contracts: options.contracts } : {}),
+          ...(options.switchContracts ? { switchContracts: true } : {}),
+        });
         try {
           const runs = await start({ ...stage.app, tuning: stage.config.tuning });
           if (runs.length > 0) process.stdout.write(`replaying as ${runs.join(", ")}\n`);

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { LocalAlerts } from "../../adapters/local/local-alerts.js";
 import { LocalObjectStore } from "../../adapters/local/local-object-store.js";
 import { LocalExecutionStore } from "../../adapters/local/local-workflow.js";
@@ -11,6 +11,7 @@ import { loadConfig, localConfig, localTuning, type Tuning } from "../../config/
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { processExists } from "../../local/recovery.js";
 import { LocalStage } from "../../local/stage.js";
+import { stageContractsDir } from "../../local/stage-contracts.js";
 import type { Alert } from "../../ports/alerts.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { Workflow } from "../../ports/workflow.js";
@@ -78,15 +79,64 @@ export const cloudApp = async (stage: string): Promise<App> => {
   return assembleAws(config);
 };
 
+/** The options of the commands that deploy a local stage's contracts: `--contracts <dir>`, `--switch-contracts`. */
+export interface ContractsChoice {
+  readonly contracts?: string;
+  readonly switchContracts?: boolean;
+}
+
+/**
+ * The `--contracts <dir>` option of the commands that open a local stage (drop, watch, replay).
+ *
+ * @example
+ *   program.command("watch").addOption(stageOption()).addOption(contractsOption()).addOption(switchContractsOption());
+ */
+export const contractsOption = (): Option =>
+  new Option(
+    "--contracts <dir>",
+    "local stage: the contracts folder it deploys (e.g. examples/contracts); remembered by the stage, default contracts/",
+  );
+
+/** `--switch-contracts`: deploy `--contracts` to a stage created with another folder. */
+export const switchContractsOption = (): Option =>
+  new Option(
+    "--switch-contracts",
+    "local stage: deploy --contracts to a stage that was created with another contracts folder",
+  );
+
+/** Refuses `--contracts` and `--switch-contracts` for dev and prod, whose contracts are deployed with the stack. */
+export const localContractsOnly = (stage: string, choice: ContractsChoice): void => {
+  if (!isLocal(stage) && (choice.contracts !== undefined || choice.switchContracts)) {
+    throw new ValidationError(
+      `--contracts and --switch-contracts apply to local stages; ${stage} routes by the contracts bundle deployed ` +
+        "with its stack (docs/deploy.md)",
+    );
+  }
+};
+
+/** A local stage's contracts folder for a command: what it names, else what the stage remembers (stage-contracts.ts). */
+export const localContractsDir = (stage: string, choice: ContractsChoice): Promise<string> =>
+  stageContractsDir(localStageRoot(stage), projectRoot(), {
+    ...(choice.contracts !== undefined ? { requested: choice.contracts } : {}),
+    ...(choice.switchContracts ? { switchContracts: true } : {}),
+  });
+
 /** Opens the local stage with progress shown on stdout. */
 export const openLocalStage = async (
   stage: string,
-  options: { spark?: "warm" | "cold"; windowMs?: number; quiet?: boolean; tuning?: Partial<Tuning> } = {},
+  options: {
+    spark?: "warm" | "cold";
+    windowMs?: number;
+    quiet?: boolean;
+    tuning?: Partial<Tuning>;
+  } & ContractsChoice = {},
 ): Promise<{ stage: LocalStage; progress: Progress }> => {
   const progress = new Progress(process.stdout, stage);
   const opened = await LocalStage.open({
     projectRoot: projectRoot(),
     stage,
+    ...(options.contracts !== undefined ? { contractsDir: options.contracts } : {}),
+    ...(options.switchContracts ? { switchContracts: true } : {}),
     spark: options.spark ?? "warm",
     ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
     tuning: options.tuning ?? stageTuning(),
