@@ -296,13 +296,7 @@ describe("the online_retail example contract (examples/contracts), end to end", 
       expect(
         quarantined.map((row) => [row.file, row.line, row.reason, row.reason_column, row.values.UnitPrice]),
       ).toEqual([
-        [
-          `online_retail/${tooPrecise.file}`,
-          tooPrecise.line,
-          "invalid_type",
-          "UnitPrice",
-          "0.00125",
-        ],
+        [`online_retail/${tooPrecise.file}`, tooPrecise.line, "invalid_type", "UnitPrice", "0.00125"],
       ]);
       // The order line id is the line in the file.
       expect(
