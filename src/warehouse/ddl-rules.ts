@@ -26,7 +26,13 @@ const ADD_COLUMN = new RegExp(
 );
 const VARCHAR = /^(?:VARCHAR|CHARACTER\s+VARYING|NVARCHAR)\s*\(\s*\d+\s*\)$/i;
 
-/** `ALTER TABLE t ALTER COLUMN c TYPE x`: the table, the column and the new type, or undefined. */
+/**
+ * `ALTER TABLE t ALTER COLUMN c TYPE x`: the table, the column and the new type, or undefined.
+ *
+ * @example
+ *   columnTypeChange("ALTER TABLE star.dim_seller ALTER COLUMN state TYPE VARCHAR(64)")
+ *   // { table: "star.dim_seller", column: "state", type: "VARCHAR(64)" }
+ */
 export const columnTypeChange = (
   sql: string,
 ): { readonly table: string; readonly column: string; readonly type: string } | undefined => {
@@ -98,6 +104,10 @@ export const viewDependencyTarget = (
 /**
  * Whether a view's SQL uses the table (and the column): a textual check, conservative as a local stand-in for
  * Redshift's dependency records (a view naming the column of another table counts too).
+ *
+ * @example
+ *   viewUses("SELECT revenue FROM star.fact_sales", { table: "star.fact_sales", column: "revenue" }) // true
+ *   viewUses("SELECT 1 FROM star.fact_sales_rebuilt", { table: "star.fact_sales" }) // false
  */
 export const viewUses = (
   viewSql: string,

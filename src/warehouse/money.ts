@@ -39,6 +39,11 @@ export const moneyText = (units: bigint): string => {
   return `${sign}${abs / UNIT}.${fraction}`;
 };
 
-/** A decimal value as the canonical money text (`moneyText(moneyUnits(value))`); null and undefined are 0. */
+/**
+ * A decimal value as the canonical money text (`moneyText(moneyUnits(value))`); null and undefined are 0.
+ *
+ * @example
+ *   normalizeMoney("24.6000") // "24.60"
+ */
 export const normalizeMoney = (value: string | number | null | undefined): string =>
   moneyText(value === null || value === undefined ? 0n : moneyUnits(String(value)));
