@@ -46,6 +46,44 @@ def test_money_and_measures_that_would_be_rounded_or_overflow_are_invalid_type(
     assert curated == {"p1": Decimal("1.50"), "p5": None}
 
 
+def test_money_keeps_four_decimals_and_fourteen_digits_exactly_and_quarantines_the_rest(
+    spark, bundle_document, tmp_path
+):
+    # A contract that reads prices with 6 decimals into the entity's money type, decimal(18,4) (MONEY_TYPE).
+    document = json.loads(json.dumps(bundle_document))
+    columns = document["sources"]["order_items"]["columns"]
+    next(column for column in columns if column["name"] == "price")["type"] = "decimal(38,6)"
+    header = "order_id,order_item_id,product_id,seller_id,shipping_limit_date,price,freight_value"
+    rows = [
+        "o1,1,p1,s1,,0.001,0",  # a real unit price below a cent: fits
+        "o2,1,p1,s1,,0.00125,0",  # 5 decimals: would be stored as 0.0013
+        "o3,1,p1,s1,,12345678901234.12345,0",  # would be stored as ...1234.1235 (a double would not see it)
+        "o4,1,p1,s1,,123456789012345.5,0",  # 15 digits before the point: beyond decimal(18,4)
+        "o5,1,p1,s1,,99999999999999.9999,0",  # the largest that fits
+    ]
+    batch = Batch(tmp_path)
+    batch.add("order_items", "order_items-2017-01-05.csv", "\n".join([header, *rows]) + "\n")
+    metrics = batch.run(spark, parse_bundle(json.dumps(document)))
+    assert metrics["conservation"]["holds"]
+    quarantined = {
+        row["order_id"]: (row["_reason"], row["_reason_column"], row["_reason_detail"])
+        for row in batch.quarantine(spark, "order_items").collect()
+    }
+    detail = "does not fit decimal(18,4) without rounding or overflow"
+    assert quarantined == {
+        "o2": ("invalid_type", "order_items.unit_price", detail),
+        "o3": ("invalid_type", "order_items.unit_price", detail),
+        "o4": ("invalid_type", "order_items.unit_price", detail),
+    }
+    curated = {row["order_id"]: row["unit_price"] for row in batch.curated(spark, "order_items").collect()}
+    assert curated == {"o1": Decimal("0.0010"), "o5": Decimal("99999999999999.9999")}
+    # The metrics' sums are exact decimal text, for the warehouse's reconciliation.
+    assert metrics["entities"]["order_items"]["sums"] == {
+        "unit_price": "100000000000000.0009",
+        "freight_value": "0.00",
+    }
+
+
 def test_a_declared_max_length_quarantines_longer_values_as_too_long(spark, bundle_document, tmp_path):
     document = json.loads(json.dumps(bundle_document))
     columns = document["sources"]["customers"]["columns"]

@@ -75,13 +75,13 @@ def test_every_format_in_one_run_and_dedup_within_each_file(spark, olist_run):
     csv = batch.inputs[2]["uri"]
     expected = spark.createDataFrame(
         [
-            ("o1", 1, "credit_card", 3, Decimal("16.50"), datetime(2017, 1, 5), csv, 2),
-            ("o2", 1, "boleto", 1, Decimal("20.00"), datetime(2017, 1, 5), csv, 3),
-            ("o2", 1, "boleto", 1, Decimal("21.00"), datetime(2017, 1, 5), jsonl, 1),
-            ("o3", 1, "voucher", None, Decimal("5.00"), datetime(2017, 1, 5), jsonl, 2),
+            ("o1", 1, "credit_card", 3, datetime(2017, 1, 5), csv, 2, Decimal("16.50")),
+            ("o2", 1, "boleto", 1, datetime(2017, 1, 5), csv, 3, Decimal("20.00")),
+            ("o2", 1, "boleto", 1, datetime(2017, 1, 5), jsonl, 1, Decimal("21.00")),
+            ("o3", 1, "voucher", None, datetime(2017, 1, 5), jsonl, 2, Decimal("5.00")),
         ],
         "order_id string, payment_sequential int, payment_type string, installments int, "
-        "payment_value decimal(12,2), effective_at timestamp, _source_file string, _source_line int",
+        "effective_at timestamp, _source_file string, _source_line int, payment_value decimal(18,4)",
     )
     actual = batch.curated(spark, "payments").drop("_run_id", "_ingested_at")
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
@@ -106,7 +106,7 @@ def test_bom_crlf_gzip_and_leading_zeros(spark, olist_run):
     )
     expected_items = spark.createDataFrame(
         [(1, 1, Decimal("10.00"), Decimal("1.50")), (2, 1, Decimal("5.00"), Decimal("0.00"))],
-        "order_item_id int, quantity int, unit_price decimal(12,2), freight_value decimal(12,2)",
+        "order_item_id int, quantity int, unit_price decimal(18,4), freight_value decimal(18,4)",
     )
     assert_df_equality(items, expected_items, ignore_row_order=True, ignore_nullable=True)
     zips = sorted(row.zip_code_prefix for row in batch.curated(spark, "customers").collect())
@@ -118,21 +118,24 @@ def test_curated_schema_has_exact_types(spark, olist_run):
     schema = {
         field.name: field.dataType.simpleString() for field in batch.curated(spark, "order_items").schema
     }
-    assert schema == {
-        "order_id": "string",
-        "order_item_id": "int",
-        "product_id": "string",
-        "seller_id": "string",
-        "shipping_limit_at": "timestamp",
-        "quantity": "int",
-        "unit_price": "decimal(12,2)",
-        "freight_value": "decimal(12,2)",
-        "effective_at": "timestamp",
-        "_run_id": "string",
-        "_source_file": "string",
-        "_source_line": "int",
-        "_ingested_at": "timestamp",
-    }
+    assert list(schema.items()) == list(
+        {
+            "order_id": "string",
+            "order_item_id": "int",
+            "product_id": "string",
+            "seller_id": "string",
+            "shipping_limit_at": "timestamp",
+            "quantity": "int",
+            "effective_at": "timestamp",
+            "_run_id": "string",
+            "_source_file": "string",
+            "_source_line": "int",
+            "_ingested_at": "timestamp",
+            # Money: 4 decimals, after the lineage columns (added again to staging with the wider type).
+            "unit_price": "decimal(18,4)",
+            "freight_value": "decimal(18,4)",
+        }.items()
+    )
 
 
 def test_curated_files_follow_the_catalogue_in_staging_column_order(spark, bundle_document, olist_run):
@@ -362,9 +365,11 @@ def test_values_longer_than_the_warehouse_column_are_quarantined_as_too_long(spa
     rows = [
         "c1,p1,01310,sao paulo,SP",
         f"c2,p2,01310,{'x' * 257},SP",  # city is VARCHAR(256)
-        "c3,p3,01310,rio,ÜÜÜÜÜÜÜÜÜ",  # 9 characters, 18 bytes: state is VARCHAR(16) bytes
+        f"c3,p3,01310,rio,{'Ü' * 33}",  # 33 characters, 66 bytes: state is VARCHAR(64) bytes
         f"{'c' * 65},p4,01310,rio,RJ",  # ids are VARCHAR(64)
         f"c5,p5,01310,{'é' * 128},SP",  # 128 characters, 256 bytes: fits exactly
+        "c6,p6,13001,marseille,Provence-Alpes-Côte d'Azur",  # a region's name fits
+        f"c7,p7,01310,rio,{'Ü' * 32}",  # 32 characters, 64 bytes: fits exactly
     ]
     batch.add("customers", "customers-2017-01-05.csv", "\n".join([header, *rows]) + "\n")
     deep = "/".join(["d" * 200] * 5)
@@ -380,7 +385,9 @@ def test_values_longer_than_the_warehouse_column_are_quarantined_as_too_long(spa
         5: ("too_long", "customers.customer_id"),
     }
     assert metrics["sources"]["customers"]["quarantined_by_reason"]["too_long"] == 3
-    assert metrics["sources"]["customers"]["rows_curated"] == 2
+    assert metrics["sources"]["customers"]["rows_curated"] == 4
+    states = {row["customer_id"]: row["state"] for row in batch.curated(spark, "customers").collect()}
+    assert states == {"c1": "SP", "c5": "SP", "c6": "PROVENCE-ALPES-CÔTE D'AZUR", "c7": "Ü" * 32}
     (rejected,) = metrics["rejected_files"]
     assert rejected["error"].startswith("object URI of ")
     assert "_source_file" in rejected["error"]

@@ -104,11 +104,11 @@ def test_orders_one_row_per_order(spark, run):
 
 def test_order_items_with_defaults_and_exact_types(spark, run):
     batch, _, _ = run
+    # In staging column order: money after the lineage columns (test_job.py: curated column order).
     schema = (
         "order_id string, order_item_id int, product_id string, seller_id string, "
-        "shipping_limit_at timestamp, quantity int, unit_price decimal(12,2), freight_value decimal(12,2), "
-        "effective_at timestamp, "
-        "_run_id string, _source_line int"
+        "shipping_limit_at timestamp, quantity int, effective_at timestamp, "
+        "_run_id string, _source_line int, unit_price decimal(18,4), freight_value decimal(18,4)"
     )
     rows = [
         ("A1", 1, "sku1", "reseller", None, 2, Decimal("10.00"), Decimal("1.50"), ts("2017-01-05 10:30"), 2),
@@ -116,7 +116,9 @@ def test_order_items_with_defaults_and_exact_types(spark, run):
         ("A2", 1, "sku1", "reseller", None, 1, Decimal("9.99"), Decimal("0.00"), ts("2017-01-05 11:00"), 11),
         ("A10", 1, "sku9", "reseller", None, 3, Decimal("7.00"), Decimal("0.10"), ts("2017-01-05 15:00"), 15),
     ]
-    expected = spark.createDataFrame([(*row[:9], batch.run_id, row[9]) for row in rows], schema)
+    expected = spark.createDataFrame(
+        [(*row[:6], row[8], batch.run_id, row[9], row[6], row[7]) for row in rows], schema
+    )
     actual = batch.curated(spark, "order_items").drop("_source_file", "_ingested_at")
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -237,7 +239,7 @@ def test_parquet_input_is_read_as_text_then_typed_by_contract(spark, sales_bundl
     )
     expected = spark.createDataFrame(
         [("P1", 2, Decimal("3.50"), Decimal("0.00"), datetime(2017, 1, 5, 9), uri, None)],
-        "order_id string, quantity int, unit_price decimal(12,2), freight_value decimal(12,2), "
+        "order_id string, quantity int, unit_price decimal(18,4), freight_value decimal(18,4), "
         "effective_at timestamp, _source_file string, _source_line int",
     )
     assert_df_equality(items, expected, ignore_nullable=True)

@@ -16,9 +16,9 @@ WITH loaded AS (
         'customers' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.customers
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -27,9 +27,9 @@ WITH loaded AS (
         'products' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.products
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -38,9 +38,9 @@ WITH loaded AS (
         'sellers' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.sellers
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -49,9 +49,9 @@ WITH loaded AS (
         'orders' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.orders
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -60,9 +60,9 @@ WITH loaded AS (
         'order_items' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(SUM(unit_price) AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(SUM(freight_value) AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(SUM(unit_price) AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(SUM(freight_value) AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.order_items
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -71,9 +71,9 @@ WITH loaded AS (
         'payments' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(SUM(payment_value) AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(SUM(payment_value) AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.payments
     WHERE _run_id = :run_id
     GROUP BY _source_file
@@ -82,9 +82,9 @@ WITH loaded AS (
         'category_translation' AS entity_name,
         _source_file AS source_file,
         COUNT(*) AS rows_loaded,
-        CAST(NULL AS DECIMAL(18, 2)) AS unit_price_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS freight_value_sum,
-        CAST(NULL AS DECIMAL(18, 2)) AS payment_value_sum
+        CAST(NULL AS DECIMAL(38, 4)) AS unit_price_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS freight_value_sum,
+        CAST(NULL AS DECIMAL(38, 4)) AS payment_value_sum
     FROM staging.category_translation
     WHERE _run_id = :run_id
     GROUP BY _source_file

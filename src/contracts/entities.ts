@@ -3,7 +3,20 @@
  * from them, and every source contract maps its own columns onto one or more of them.
  * Types are Spark SQL DDL type names; the same names are used in the curated Parquet files.
  */
-export type EntityColumnType = "string" | "int" | "timestamp" | "decimal(12,2)" | "decimal(10,2)";
+export const ENTITY_COLUMN_TYPES = ["string", "int", "timestamp", "decimal(18,4)", "decimal(10,2)"] as const;
+export type EntityColumnType = (typeof ENTITY_COLUMN_TYPES)[number];
+
+/**
+ * The type of the money columns (unit_price, freight_value, payment_value), and of every total the warehouse
+ * keeps of them (fact_sales.revenue, fact_orders' totals, ops.load_audit's sums): 4 decimals hold real unit
+ * prices below a cent (UCI Online Retail has 0.001; fuel and wholesale prices have 3 or 4) and currencies with
+ * up to 4 minor digits; 18 digits keep 14 before the point (up to 99,999,999,999,999.9999) and fit Redshift's
+ * 8-byte DECIMAL (precision 19 or less). A value with more decimals or digits is quarantined (invalid_type),
+ * never rounded.
+ */
+export const MONEY_TYPE = "decimal(18,4)" satisfies EntityColumnType;
+/** Decimals of `MONEY_TYPE`. */
+export const MONEY_SCALE = 4;
 
 export interface EntityColumn {
   readonly name: string;
@@ -18,9 +31,10 @@ export interface EntityColumn {
    */
   readonly maxLength?: number;
   /**
-   * Added to the warehouse after the entity's first release, by an `ALTER TABLE ... ADD COLUMN` migration,
-   * which puts the column after the lineage columns. COPY maps a Parquet file's columns onto the table's by
-   * position, so curated files carry appended columns after the lineage columns too (`curatedColumns`).
+   * Added to the staging table after the entity's first release, by an `ALTER TABLE ... ADD COLUMN` migration
+   * (a new column, or one added again with a wider type), which puts the column after the lineage columns. COPY
+   * maps a Parquet file's columns onto the table's by position, so curated files carry appended columns after
+   * the lineage columns too, in catalogue order (`curatedColumns`).
    */
   readonly appended?: boolean;
 }
@@ -53,9 +67,14 @@ export interface EntityDefinition {
 
 /** Widths of the warehouse's text columns (sql/ddl, after every migration; test/contracts/catalogue.test.ts keeps them equal). */
 const ID_WIDTH = 64;
+/** Postal codes and their prefixes: the longest national formats have 10 characters ("12345-6789"), all ASCII. */
 const ZIP_WIDTH = 16;
 const NAME_WIDTH = 256;
-const STATE_WIDTH = 16;
+/**
+ * States, regions and provinces as exports spell them: codes ("SP", "CA-ON") or names ("Provence-Alpes-Côte
+ * d'Azur", "Mecklenburg-Vorpommern"), in bytes of UTF-8 (widened from 16 by migrations 143-148).
+ */
+const STATE_WIDTH = 64;
 const STATUS_WIDTH = 32;
 /** Country names as exports spell them ("United Kingdom", "European Community", ISO codes). */
 const COUNTRY_WIDTH = 64;
@@ -94,6 +113,15 @@ const requiredText = (name: string, maxLength = ID_WIDTH): EntityColumn =>
 
 const required = (name: string, type: EntityColumnType): EntityColumn =>
   column(name, type, { nullable: false });
+
+/**
+ * A money column (`MONEY_TYPE`). The money columns were decimal(12,2) at first release. Redshift cannot change a
+ * DECIMAL column's type: migrations 133-136 added them again to the staging tables, after the lineage columns
+ * (appended: COPY maps the curated files by position), and 137-142 rebuilt core, the star facts and the load
+ * audit with the wider type, their columns in place.
+ */
+const money = (name: string, options: { nullable?: boolean; default?: string } = {}): EntityColumn =>
+  column(name, MONEY_TYPE, { nullable: false, ...options, appended: true });
 
 /** Every entity carries the time its row became true; feeds default it to the row's `_effective_at`. */
 const effectiveAt = column("effective_at", "timestamp", { nullable: false, default: "_effective_at" });
@@ -201,8 +229,8 @@ export const ENTITIES: readonly EntityDefinition[] = [
       text("seller_id", ID_WIDTH, { nullable: false, default: `'${HOUSE_SELLER_ID}'` }),
       column("shipping_limit_at", "timestamp"),
       column("quantity", "int", { nullable: false, default: "1" }),
-      required("unit_price", "decimal(12,2)"),
-      column("freight_value", "decimal(12,2)", { nullable: false, default: "0" }),
+      money("unit_price"),
+      money("freight_value", { default: "0" }),
       effectiveAt,
     ],
   },
@@ -216,7 +244,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
       required("payment_sequential", "int"),
       requiredText("payment_type", STATUS_WIDTH),
       column("installments", "int"),
-      required("payment_value", "decimal(12,2)"),
+      money("payment_value"),
       effectiveAt,
     ],
   },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ENTITY_COLUMN_TYPES } from "../contracts/entities.js";
 import { compiledRuleSchema } from "../contracts/schema.js";
 
 /**
@@ -12,11 +13,11 @@ const names = z.array(name);
 
 const entityColumn = z.strictObject({
   name,
-  type: z.enum(["string", "int", "timestamp", "decimal(12,2)", "decimal(10,2)"]),
+  type: z.enum(ENTITY_COLUMN_TYPES),
   nullable: z.boolean(),
   default: z.string().optional(),
   max_length: z.number().int().min(1).optional(),
-  /** Added to the warehouse by a later migration: curated files write it after the lineage columns. */
+  /** Added to the staging table by a later migration: curated files write it after the lineage columns. */
   appended: z.boolean().optional(),
 });
 

@@ -1,4 +1,4 @@
-import { ENTITIES, type QuarantineReason } from "../contracts/entities.js";
+import { ENTITIES, MONEY_SCALE, type QuarantineReason } from "../contracts/entities.js";
 
 /** A curated value as the expected truth spells it: text, integer, decimal text ("12.30") or null. */
 export type TruthValue = string | number | null;
@@ -137,9 +137,18 @@ export const formatTimestamp = (ms: number): string => {
 
 export const formatDate = (ms: number): string => formatTimestamp(ms).slice(0, 10);
 
-/** Cents to the decimal text the curated truth uses: 5890 -> "58.90". */
+/** Cents to decimal text, as the raw files and the expected totals write money: 5890 -> "58.90". */
 export const centsText = (cents: number): string => {
   const sign = cents < 0 ? "-" : "";
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${pad(abs % 100)}`;
 };
+
+/**
+ * Cents as the curated files hold money (the entity's money type, MONEY_SCALE decimals): 5890 -> "58.9000".
+ *
+ * @example
+ *   curatedMoneyText(5890) // "58.9000"
+ */
+export const curatedMoneyText = (cents: number): string =>
+  `${centsText(cents)}${"0".repeat(MONEY_SCALE - 2)}`;

@@ -31,14 +31,19 @@ const EXCLUDED_FROM_REVENUE = new Set(["canceled", "unavailable"]);
 /** Line items and payments of one order are keyed by (order slot, number) when the number is small. */
 const LINES_PER_ORDER = 32;
 
-/** "12.30" -> 1230 (the decimal text of the curated truth; other spellings take the general path). */
+/**
+ * "12.3000" -> 1230 (the decimal text of the curated truth; other spellings take the general path). The generator
+ * writes money in cents; a value below a cent is refused rather than cut (the warehouse keeps 4 decimals).
+ */
 const cents = (value: TruthValue | undefined): number => {
   const text = String(value);
-  const point = text.length - 3;
-  if (point > 0 && text.charCodeAt(point) === 46 && /^\d+\.\d\d$/.test(text))
-    return Number(text.slice(0, point)) * 100 + Number(text.slice(point + 1));
+  const exact = /^(\d+)\.(\d\d)0*$/.exec(text);
+  if (exact) return Number(exact[1]) * 100 + Number(exact[2]);
   const negative = text.startsWith("-");
   const [whole = "0", fraction = "0"] = text.replace("-", "").split(".");
+  if (fraction.slice(2).replace(/0/g, "") !== "") {
+    throw new RangeError(`the expected truth counts money in cents, not ${text}`);
+  }
   const amount = Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
   return negative ? -amount : amount;
 };

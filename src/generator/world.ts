@@ -4,6 +4,7 @@ import { drawPlaceCode, People, type Place, placeOf } from "./people.js";
 import { Random } from "./random.js";
 import {
   centsText,
+  curatedMoneyText,
   type Defect,
   type EntityRow,
   formatTimestamp,
@@ -468,8 +469,8 @@ export class WorldBuilder {
           seller_id: sellerId,
           shipping_limit_at: formatTimestamp(shippingLimit),
           quantity: 1,
-          unit_price: centsText(priceCents),
-          freight_value: centsText(freightCents),
+          unit_price: curatedMoneyText(priceCents),
+          freight_value: curatedMoneyText(freightCents),
           effective_at: formatTimestamp(this.dayStart(day)),
         },
       );
@@ -504,7 +505,7 @@ export class WorldBuilder {
           payment_sequential: sequential,
           payment_type: payment.type,
           installments: payment.installments,
-          payment_value: centsText(payment.cents),
+          payment_value: curatedMoneyText(payment.cents),
           effective_at: formatTimestamp(this.dayStart(day)),
         },
       );

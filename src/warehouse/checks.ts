@@ -1,5 +1,5 @@
-import { ValidationError } from "../errors.js";
 import type { CheckResult, CheckStatus, ExpectedLoad, Row } from "../ports/warehouse.js";
+import { moneyText, moneyUnits } from "./money.js";
 
 /** The star-wide checks under `sql/checks/`, and the status a non-zero `observed` gets. */
 export const STAR_CHECKS: readonly { readonly file: string; readonly onProblem: CheckStatus }[] = [
@@ -17,23 +17,6 @@ const SUM_COLUMNS: Readonly<Record<string, string>> = {
   unit_price: "unit_price_sum",
   freight_value: "freight_value_sum",
   payment_value: "payment_value_sum",
-};
-
-/** Decimal text ("12.30", "-0.5", "7") -> hundredths, exactly. */
-const cents = (value: string): bigint => {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!match) throw new ValidationError(`not a decimal: ${value}`);
-  const [, sign, whole, fraction = ""] = match as unknown as [string, string, string, string?];
-  if (fraction.slice(2).replace(/0/g, "") !== "")
-    throw new ValidationError(`more than two decimals: ${value}`);
-  const amount = BigInt(whole) * 100n + BigInt(`${fraction}00`.slice(0, 2));
-  return sign === "-" ? -amount : amount;
-};
-
-const money = (value: bigint): string => {
-  const sign = value < 0n ? "-" : "";
-  const abs = value < 0n ? -value : value;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
 };
 
 /**
@@ -63,13 +46,13 @@ export const reconcile = (loadedRows: readonly Row[], expected: ExpectedLoad): C
       const auditColumn = SUM_COLUMNS[column];
       if (wantSum === null || auditColumn === undefined) continue;
       const value = row?.[auditColumn];
-      const observed = value === null || value === undefined ? 0n : cents(String(value));
+      const observed = value === null || value === undefined ? 0n : moneyUnits(String(value));
       results.push({
         check: "reconciliation",
         subject: `${entity}.sum(${column})`,
-        status: observed === cents(wantSum) ? "pass" : "fail",
-        observed: money(observed),
-        expected: money(cents(wantSum)),
+        status: observed === moneyUnits(wantSum) ? "pass" : "fail",
+        observed: moneyText(observed),
+        expected: moneyText(moneyUnits(wantSum)),
       });
     }
   }

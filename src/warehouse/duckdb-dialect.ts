@@ -1,5 +1,7 @@
+import { ValidationError } from "../errors.js";
 import type { CopyJobSpec } from "../ports/warehouse.js";
 import { isCopyJob, parseCopyJob } from "./copy-jobs.js";
+import { ddlRefusal } from "./ddl-rules.js";
 import type { SqlStatement } from "./sql-files.js";
 import { mapCode, parameterNames, replaceParameters, stripComments } from "./sql-text.js";
 
@@ -13,7 +15,11 @@ import { mapCode, parameterNames, replaceParameters, stripComments } from "./sql
  *   - DATEDIFF(<part>, a, b) quotes its date part (DuckDB's datediff takes it as text; both count boundaries);
  *   - Redshift-only functions exist in DuckDB as macros (DUCKDB_MACROS);
  *   - `LOCK t, ...` is handled by the adapter (it serializes writers itself), `COPY ... JOB CREATE` registers an
- *     emulated auto-copy job, and roles and grants (CREATE ROLE, GRANT, ALTER DEFAULT PRIVILEGES) are skipped.
+ *     emulated auto-copy job, and roles and grants (CREATE ROLE, GRANT, ALTER DEFAULT PRIVILEGES) are skipped;
+ *   - `ALTER TABLE t ADD COLUMN c <type> NOT NULL DEFAULT d` (DuckDB adds no column with a constraint) becomes
+ *     the column added with its default, then `SET NOT NULL`;
+ *   - DDL Redshift refuses (`ddlRefusal`: a type change other than a wider VARCHAR, a NOT NULL column added
+ *     without a DEFAULT) is refused here too, though DuckDB would run it.
  */
 export type DuckDbStatement =
   | {
@@ -36,6 +42,9 @@ const PHYSICAL_OPTIONS: readonly RegExp[] = [
 const DATEDIFF_PART = /\bDATEDIFF\s*\(\s*(YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)\s*,/gi;
 
 const LOCK = /^\s*LOCK\s+(?:TABLE\s+)?([\s\S]+?)\s*$/i;
+
+const ADD_NOT_NULL_COLUMN =
+  /^(\s*ALTER\s+TABLE\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\s+ADD\s+(?:COLUMN\s+)?([a-z_][a-z0-9_]*)\s[\s\S]*?)\bNOT\s+NULL\b([\s\S]*)$/i;
 
 /** Access control: DuckDB has no roles or grants (the local warehouse has one user). */
 const ACCESS_CONTROL = /^\s*(?:GRANT|REVOKE|CREATE\s+ROLE|DROP\s+ROLE|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i;
@@ -70,6 +79,8 @@ export const toDuckDb = (statement: SqlStatement): DuckDbStatement => {
   if (ACCESS_CONTROL.test(code))
     return { kind: "skip", name, reason: "roles and grants do not exist in DuckDB" };
   if (isCopyJob(sql)) return { kind: "copy-job", name, job: parseCopyJob(statement) };
+  const refused = ddlRefusal(sql);
+  if (refused) throw new ValidationError(`${name}: ${refused}`);
   const parameters = parameterNames(sql);
   let translated = mapCode(sql, (text) => {
     let out = text;
@@ -77,5 +88,10 @@ export const toDuckDb = (statement: SqlStatement): DuckDbStatement => {
     return out.replace(DATEDIFF_PART, (_match, part: string) => `DATEDIFF('${part.toLowerCase()}',`);
   });
   translated = replaceParameters(translated, (parameter) => `$${parameter}`);
+  const notNull = ADD_NOT_NULL_COLUMN.exec(stripComments(translated));
+  if (notNull) {
+    const [, added, table, column, rest] = notNull as unknown as [string, string, string, string, string];
+    translated = `${added.trimEnd()} ${rest.trim()}; ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL`;
+  }
   return { kind: "sql", name, sql: translated, parameters };
 };

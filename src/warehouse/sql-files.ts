@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import type { WarehouseSettings } from "../ports/warehouse.js";
-import { mapCode, singleStatement } from "./sql-text.js";
+import { mapCode, splitStatements } from "./sql-text.js";
 
 /** One statement from one SQL file. `name` is the file path under `sql/`, e.g. `merge/010_merge_scope.sql`. */
 export interface SqlStatement {
@@ -17,6 +17,12 @@ export interface SqlFile extends SqlStatement {
   readonly checksum: string;
   /** The file as stored. */
   readonly text: string;
+  /**
+   * The file's statements in order. One, except in a `ddl/` migration that must change several things at once
+   * (e.g. rebuild a table and the view over it), whose statements run in the migration's one transaction;
+   * `sql` is then all of them, separated by semicolons, for display only.
+   */
+  readonly statements: readonly SqlStatement[];
 }
 
 /** The SQL folders, in the order migrations apply them. */
@@ -63,10 +69,19 @@ export class SqlFiles {
       names.map(async (name) => {
         const text = await readFile(join(this.root, folder, name), "utf8");
         const path = `${folder}/${name}`;
+        const sqls = splitStatements(text, path);
+        if (sqls.length > 1 && folder !== "ddl") {
+          throw new ValidationError(`${path}: a SQL file must hold exactly one statement`);
+        }
+        const statements = sqls.map((sql, index) => ({
+          name: sqls.length === 1 ? path : `${path}#${index + 1}`,
+          sql,
+        }));
         return {
           name: path,
           text,
-          sql: singleStatement(text, path),
+          sql: sqls.join(";\n"),
+          statements,
           checksum: createHash("sha256").update(text).digest("hex"),
         };
       }),

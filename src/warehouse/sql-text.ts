@@ -93,28 +93,45 @@ export const replaceParameters = (sql: string, render: (name: string) => string)
   mapCode(sql, (code) => code.replace(PARAMETER, (_match, name: string) => render(name)));
 
 /**
+ * The statements of a SQL file, in order: each without its semicolon, with the comments before it (the first
+ * keeps the file's header); a comment after the last semicolon is dropped. Throws when the file holds none.
+ *
+ * @example
+ *   splitStatements("-- two\nDROP VIEW a.v;\nDROP VIEW a.w;\n", "x.sql") // ["-- two\nDROP VIEW a.v", "DROP VIEW a.w"]
+ */
+export const splitStatements = (sql: string, file: string): string[] => {
+  const statements: string[] = [];
+  let current = "";
+  const close = (text: string) => {
+    if (segments(text).some((s) => s.kind === "code" && s.text.trim() !== "")) statements.push(text.trim());
+  };
+  for (const part of segments(sql)) {
+    if (part.kind !== "code") {
+      current += part.text;
+      continue;
+    }
+    const pieces = part.text.split(";");
+    pieces.forEach((piece, index) => {
+      current += piece;
+      if (index < pieces.length - 1) {
+        close(current);
+        current = "";
+      }
+    });
+  }
+  close(current);
+  if (statements.length === 0) throw new ValidationError(`${file}: no SQL statement`);
+  return statements;
+};
+
+/**
  * The single statement of a SQL file: the text without its final semicolon and any comment after it.
  * Throws when the file holds more than one statement (one object per file).
  */
 export const singleStatement = (sql: string, file: string): string => {
-  const parts = segments(sql);
-  const semicolons: number[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    if (part.kind === "code") {
-      for (let i = 0; i < part.text.length; i++) if (part.text[i] === ";") semicolons.push(offset + i);
-    }
-    offset += part.text.length;
-  }
-  const body = (semicolons.length > 0 ? sql.slice(0, semicolons[semicolons.length - 1]) : sql).trimEnd();
-  const tail = semicolons.length > 0 ? sql.slice((semicolons.at(-1) as number) + 1) : "";
-  if (semicolons.length > 1 || segments(tail).some((s) => s.kind !== "comment" && s.text.trim() !== "")) {
-    throw new ValidationError(`${file}: a SQL file must hold exactly one statement`);
-  }
-  if (!segments(body).some((s) => s.kind === "code" && s.text.trim() !== "")) {
-    throw new ValidationError(`${file}: no SQL statement`);
-  }
-  return body;
+  const statements = splitStatements(sql, file);
+  if (statements.length > 1) throw new ValidationError(`${file}: a SQL file must hold exactly one statement`);
+  return statements[0] as string;
 };
 
 /** The SQL without its comments (literals kept). */

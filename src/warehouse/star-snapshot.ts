@@ -1,4 +1,5 @@
 import type { Row, SqlValue, Warehouse } from "../ports/warehouse.js";
+import { moneyText, moneyUnits, normalizeMoney } from "./money.js";
 
 /**
  * What the star schema holds, in the shape of the generator's expected truth (docs/semantics.md):
@@ -45,23 +46,25 @@ UNION ALL SELECT 'fact_orders_unknown_customer', COUNT(*) FROM star.fact_orders 
 UNION ALL SELECT 'fact_payments_unknown_order', COUNT(*) FROM star.fact_payments WHERE date_key = -1`;
 
 const REVENUE_BY_MONTH = `
-SELECT CAST(month_start AS VARCHAR(10)) AS month, CAST(revenue AS DECIMAL(18, 2)) AS revenue
+SELECT CAST(month_start AS VARCHAR(10)) AS month, revenue
 FROM analytics.monthly_revenue ORDER BY month_start`;
 
 const REVENUE_BY_CATEGORY = `
-SELECT category_name, CAST(SUM(revenue) AS DECIMAL(18, 2)) AS revenue
+SELECT category_name, SUM(revenue) AS revenue
 FROM analytics.category_leaders GROUP BY category_name ORDER BY category_name`;
 
 const ORDERS_BY_STATUS = `
 SELECT order_status, COUNT(*) AS n FROM star.fact_orders GROUP BY order_status ORDER BY order_status`;
 
 const PAYMENT_MIX = `
-SELECT payment_type, payments, CAST(total_value AS DECIMAL(18, 2)) AS total_value
+SELECT payment_type, payments, total_value
 FROM analytics.payment_mix ORDER BY payment_type`;
 
 const text = (value: SqlValue | undefined): string => String(value ?? "");
 const num = (value: SqlValue | undefined): number => Number(value ?? 0);
-const money = (value: SqlValue | undefined): string => Number(value ?? 0).toFixed(2);
+/** Money exactly as the warehouse holds it (4 decimals), written with at least 2: "12.30", "0.003". */
+const money = (value: SqlValue | undefined): string =>
+  normalizeMoney(typeof value === "boolean" ? undefined : value);
 
 const sorted = <T>(entries: [string, T][]): Record<string, T> =>
   Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -78,7 +81,7 @@ export const starSnapshot = async (warehouse: Pick<Warehouse, "query">): Promise
     (await warehouse.query(COUNTS)).map((row) => [text(row.name), num(row.n)]),
   );
   const mix = await warehouse.query(PAYMENT_MIX);
-  const cents = mix.reduce((sum, row) => sum + Math.round(Number(row.total_value ?? 0) * 100), 0);
+  const paid = mix.reduce((sum, row) => sum + moneyUnits(money(row.total_value)), 0n);
   return {
     star: {
       dim_customer: counts.dim_customer ?? 0,
@@ -112,7 +115,7 @@ export const starSnapshot = async (warehouse: Pick<Warehouse, "query">): Promise
     ),
     payments: {
       count: mix.reduce((sum, row) => sum + num(row.payments), 0),
-      total: (cents / 100).toFixed(2),
+      total: moneyText(paid),
       by_type: sorted(
         mix.map((row) => [
           text(row.payment_type),

@@ -80,8 +80,8 @@ describe("shipped contracts", () => {
       ["seller_id", "string", "seller_id"],
       ["shipping_limit_at", "timestamp", "shipping_limit_date"],
       ["quantity", "int", "1"],
-      ["unit_price", "decimal(12,2)", "price"],
-      ["freight_value", "decimal(12,2)", "coalesce(freight_value, 0)"],
+      ["unit_price", "decimal(18,4)", "price"],
+      ["freight_value", "decimal(18,4)", "coalesce(freight_value, 0)"],
       ["effective_at", "timestamp", "_effective_at"],
     ]);
     const products = bundle.sources.products?.feeds[0]?.select;

@@ -13,10 +13,13 @@ const stagingWidths = async (entity: string): Promise<Map<string, number>> => {
   for (const match of ddl.matchAll(/^\s*([a-z_]+)\s+VARCHAR\((\d+)\)/gim)) {
     widths.set(match[1] as string, Number(match[2]));
   }
-  // Columns added by later migrations (test/contracts/catalogue.test.ts checks their order and types too).
-  const added = new RegExp(`ALTER TABLE staging\\.${entity} ADD COLUMN ([a-z_]+) VARCHAR\\((\\d+)\\)`, "gi");
+  // Columns added or widened by later migrations (test/contracts/catalogue.test.ts checks order and types too).
+  const changed = new RegExp(
+    `ALTER TABLE staging\\.${entity} (?:ADD|ALTER) COLUMN ([a-z_]+) (?:TYPE )?VARCHAR\\((\\d+)\\)`,
+    "gi",
+  );
   for (const name of (await readdir("sql/ddl")).sort()) {
-    for (const match of (await readFile(`sql/ddl/${name}`, "utf8")).matchAll(added)) {
+    for (const match of (await readFile(`sql/ddl/${name}`, "utf8")).matchAll(changed)) {
       widths.set(match[1] as string, Number(match[2]));
     }
   }

@@ -169,7 +169,7 @@ const cases: CorpusCase[] = [
     category: "good",
     key: at("corpus_parquet", "good-parquet.parquet"),
     content: () => parquet(PARQUET_PAYMENTS),
-    expected: loaded(2, { values: { order_id: "pq-1", payment_value: "12.50" } }),
+    expected: loaded(2, { values: { order_id: "pq-1", payment_value: "12.5000" } }),
     good: true,
   },
 
@@ -692,7 +692,7 @@ const cases: CorpusCase[] = [
     category: "numbers",
     key: at("order_items", "price-padded-with-spaces.csv"),
     content: csv(ITEMS_HEADER, [item("o-pad-1", " 12.50 ")]),
-    expected: loaded(1, { values: { unit_price: "12.50" } }),
+    expected: loaded(1, { values: { unit_price: "12.5000" } }),
   },
   {
     id: "jsonl-exponent-and-decimals",

@@ -3,9 +3,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalSparkRunner } from "../../src/adapters/local/local-spark-runner.js";
 import { columnDating, keyForDrop } from "../../src/cli/commands/drop.js";
+import { readQuarantine } from "../../src/cli/commands/quarantine.js";
 import { loadContractBundle } from "../../src/contracts/index.js";
 import { LocalStage } from "../../src/local/stage.js";
 import type { Row } from "../../src/ports/warehouse.js";
+import { moneyText, moneyUnits, normalizeMoney } from "../../src/warehouse/money.js";
 import { warmProjectSpark } from "../support/spark.js";
 import { useTempDir } from "../support/temp.js";
 
@@ -33,7 +35,7 @@ interface Line {
   readonly quantity: number;
   /** "YYYY-MM-DD HH:MM" */
   readonly at: string;
-  /** The price as written: pounds with at most two decimals, except the one that does not fit. */
+  /** The price as written: pounds with up to four decimals (0.001), except the one that does not fit (0.00125). */
   readonly price: string;
   readonly customer: string | null;
   readonly country: string;
@@ -71,7 +73,8 @@ const CUSTOMERS: Record<string, string> = {
  * Three days of invoices. On day 2 customer 12583 has moved (France -> Belgium): a second dim_customer version.
  * On day 3 product 85123A's description changes: a second dim_product version. Day 2 holds a cancellation
  * ('C' invoice, negative quantity: an order but no order item) and a guest invoice (no customer: customer_key
- * -1); day 3 a price with three decimals (quarantined, never rounded).
+ * -1); day 3 a price below a penny (0.001: loaded exactly, 100 of them are 0.10) and one with five decimals
+ * (0.00125: quarantined, never rounded).
  */
 const generate = (): Line[] => {
   const next = random(14);
@@ -140,6 +143,19 @@ const generate = (): Line[] => {
         customer: "17850",
         country: "United Kingdom",
       });
+      line += 1;
+      lines.push({
+        file,
+        line,
+        invoice: String(invoiceNo++),
+        stockCode: "22752",
+        description: PRODUCTS["22752"] as string,
+        quantity: 8,
+        at: `${day} 18:30`,
+        price: "0.00125",
+        customer: "13047",
+        country: "United Kingdom",
+      });
     }
   });
   return lines;
@@ -173,11 +189,8 @@ const fileContent = (lines: readonly Line[]): string =>
     ),
   ].join("\n")}\n`;
 
-const cents = (price: string): number => {
-  const [whole, fraction = ""] = price.split(".") as [string, string?];
-  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
-};
-const fits = (l: Line): boolean => !/\.\d{3,}$/.test(l.price);
+/** Money fits the warehouse's decimal(18,4) with at most four decimals. */
+const fits = (l: Line): boolean => !/\.\d{5,}$/.test(l.price);
 const isSale = (l: Line): boolean => l.quantity > 0 && !l.invoice.startsWith("C");
 
 /** SCD2 versions of each key from its observations in (time, file, line) order: a version starts at a change. */
@@ -233,7 +246,7 @@ describe("the online_retail example contract (examples/contracts), end to end", 
         );
         await stage.settle();
       }
-      await expectStarOf(stage, lines);
+      await expectStarOf(stage, lines, (l) => `online_retail/${l.file}`);
     } finally {
       await stage.close();
     }
@@ -298,6 +311,7 @@ describe("the online_retail example contract (examples/contracts), end to end", 
       await expectStarOf(
         stage,
         lines.map((l) => ({ ...l })),
+        (l) => `online_retail/dt=${l.file.replace(/\.csv$/, "")}/export.csv`,
       );
     } finally {
       await stage.close();
@@ -306,7 +320,11 @@ describe("the online_retail example contract (examples/contracts), end to end", 
 });
 
 /** The star schema, the run balance and the quarantine of a stage that loaded `lines`, compared with a recomputation. */
-const expectStarOf = async (stage: LocalStage, lines: readonly Line[]): Promise<void> => {
+const expectStarOf = async (
+  stage: LocalStage,
+  lines: readonly Line[],
+  keyOf: (line: Line) => string,
+): Promise<void> => {
   const runs = await stage.workflow.list(100);
   expect(runs.map((run) => [run.status, run.error ?? ""])).toEqual(DAYS.map(() => ["SUCCEEDED", ""]));
   const query = async (sql: string) => rows(await stage.warehouse.query(sql));
@@ -329,23 +347,35 @@ const expectStarOf = async (stage: LocalStage, lines: readonly Line[]): Promise<
   }
   expect(byReason).toEqual({ invalid_type: 1 });
 
-  // fact_sales: one row per sold line (cancellations and the quarantined line are not sales).
+  // fact_sales: one row per sold line (cancellations and the quarantined line are not sales), revenue exact to
+  // the fourth decimal.
   const sold = lines.filter((l) => fits(l) && isSale(l));
-  const revenueCents = sold.reduce((sum, l) => sum + l.quantity * cents(l.price), 0);
+  const revenue = sold.reduce((sum, l) => sum + BigInt(l.quantity) * moneyUnits(l.price), 0n);
+  const [sales] = await query(
+    `SELECT COUNT(*) AS n, SUM(revenue) AS revenue, COUNT(DISTINCT order_id) AS orders,
+            SUM(CASE WHEN seller_key = -2 THEN 1 ELSE 0 END) AS house
+     FROM star.fact_sales`,
+  );
+  expect({ ...sales, revenue: normalizeMoney(sales?.revenue) }).toEqual({
+    n: sold.length,
+    revenue: moneyText(revenue),
+    orders: new Set(sold.map((l) => l.invoice)).size,
+    house: sold.length,
+  });
+  // The price below a penny is kept as it was written, not rounded to 0.00: 100 x 0.001 = 0.10.
+  const penny = lines.find((l) => l.price === "0.001") as Line;
   expect(
     await query(
-      `SELECT COUNT(*) AS n, CAST(SUM(revenue) * 100 AS BIGINT) AS revenue_cents,
-                  COUNT(DISTINCT order_id) AS orders, SUM(CASE WHEN seller_key = -2 THEN 1 ELSE 0 END) AS house
-           FROM star.fact_sales`,
+      `SELECT s.unit_price, s.revenue, o.items_revenue FROM star.fact_sales AS s
+       INNER JOIN star.fact_orders AS o ON s.order_id = o.order_id WHERE s.order_id = '${penny.invoice}'`,
     ),
-  ).toEqual([
-    {
-      n: sold.length,
-      revenue_cents: revenueCents,
-      orders: new Set(sold.map((l) => l.invoice)).size,
-      house: sold.length,
-    },
-  ]);
+  ).toEqual([{ unit_price: "0.0010", revenue: "0.1000", items_revenue: "0.1000" }]);
+  // The five-decimal price is the one line quarantined, with its object key, line, column and raw value.
+  const tooPrecise = lines.find((l) => !fits(l)) as Line;
+  const { rows: quarantined } = await readQuarantine(stage.store, { source: "online_retail", limit: 10 });
+  expect(
+    quarantined.map((row) => [row.file, row.line, row.reason, row.reason_column, row.values.UnitPrice]),
+  ).toEqual([[keyOf(tooPrecise), tooPrecise.line, "invalid_type", "UnitPrice", "0.00125"]]);
   // The order line id is the line in the file.
   expect(
     await query("SELECT order_id, order_item_id FROM star.fact_sales ORDER BY order_id, order_item_id"),

@@ -455,6 +455,42 @@ describe("RedshiftWarehouse.migrate", () => {
     });
     expect(batches).toHaveLength(plan.length);
     for (const batch of batches) expect(batch.Sqls?.join("\n")).not.toMatch(/JOB\s+CREATE/i);
+    // A migration of several statements is one batch: the ledger's lock, its statements, the ledger's row.
+    const rebuild = plan.find((m) => m.version === "ddl/139_star_fact_sales_money_rebuild.sql");
+    const rebuildBatch = batches.find((batch) => batch.StatementName === `migrate:${rebuild?.version}`);
+    expect(rebuildBatch?.Sqls).toEqual([
+      "LOCK ops.schema_migrations",
+      ...(rebuild?.file.statements.map((statement) => statement.sql) ?? []),
+      "DELETE FROM ops.schema_migrations WHERE version = :version",
+      "INSERT INTO ops.schema_migrations (version, kind, checksum, applied_at) VALUES (:version, :kind, :checksum, GETDATE())",
+    ]);
+    expect(rebuildBatch?.Sqls).toHaveLength(9);
+    // A no-transaction migration runs on its own (ALTER COLUMN ... TYPE cannot run in a transaction block), then
+    // its ledger row is written in a batch of its own.
+    const widen = plan.filter((m) => !m.transactional).map((m) => m.version);
+    expect(widen).toEqual([
+      "ddl/143_staging_customers_state_width.sql",
+      "ddl/144_core_customers_state_width.sql",
+      "ddl/145_star_dim_customer_state_width.sql",
+      "ddl/146_staging_sellers_state_width.sql",
+      "ddl/147_core_sellers_state_width.sql",
+      "ddl/148_star_dim_seller_state_width.sql",
+    ]);
+    for (const batch of batches) expect(batch.Sqls?.join("\n")).not.toMatch(/ALTER COLUMN \w+ TYPE/i);
+    const altered = redshift
+      .commandCalls(ExecuteStatementCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => /ALTER COLUMN \w+ TYPE/i.test(input.Sql ?? ""));
+    expect(altered.map((input) => [input.StatementName, input.Sql?.split("\n").at(-1)])).toEqual(
+      widen.map((version) => {
+        // ddl/143_staging_customers_state_width.sql -> staging.customers
+        const table = version
+          .replace(/^ddl\/\d+_/, "")
+          .replace(/_state_width\.sql$/, "")
+          .replace("_", ".");
+        return [`migrate:${version}`, `ALTER TABLE ${table} ALTER COLUMN state TYPE VARCHAR(64)`];
+      }),
+    );
 
     const executed = redshift.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
     const creates = executed.filter((input) => /JOB\s+CREATE/i.test(input.Sql ?? ""));

@@ -4,6 +4,7 @@ import {
   replaceParameters,
   segments,
   singleStatement,
+  splitStatements,
   stripComments,
 } from "../../src/warehouse/sql-text.js";
 
@@ -35,6 +36,19 @@ describe("parameters", () => {
     expect(replaceParameters(sql, (name) => `$${name}`)).toBe(
       "SELECT CAST($run_id AS VARCHAR), x::INT, ':not_me' -- :nor_me\nFROM t WHERE a = $other AND b = $run_id",
     );
+  });
+});
+
+describe("splitStatements", () => {
+  it("splits on semicolons in code only, keeps each statement's comments, drops a trailing comment", () => {
+    expect(
+      splitStatements(
+        "-- head; not a split\nLOCK a.t;\n-- why\nUPDATE a.t SET x = ';' /* ; */;\nDROP VIEW a.v; -- noqa\n",
+        "x.sql",
+      ),
+    ).toEqual(["-- head; not a split\nLOCK a.t", "-- why\nUPDATE a.t SET x = ';' /* ; */", "DROP VIEW a.v"]);
+    expect(splitStatements("SELECT 1", "x.sql")).toEqual(["SELECT 1"]);
+    expect(() => splitStatements("-- nothing;\n;\n", "none.sql")).toThrow(/none.sql: no SQL statement/);
   });
 });
 

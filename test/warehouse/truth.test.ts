@@ -151,12 +151,17 @@ describe("the analytics views match the expected truth", () => {
     const rows = await warehouse.query("SELECT * FROM analytics.monthly_revenue ORDER BY month_start");
     const months = Object.entries(data.truth.revenue_by_month);
     expect(months.length).toBe(2);
-    expect(rows.map((row) => [monthOf(row), row.revenue])).toEqual(months);
+    expect(rows.map((row) => [monthOf(row), money(cents(row.revenue))])).toEqual(months);
     const [first, second] = months.map(([, revenue]) => cents(revenue)) as [bigint, bigint];
     // growth = (second - first) / first, to 4 decimals, half away from zero
     const scaled = ((second - first) * 100_000n) / first;
     const rounded = (scaled + (scaled >= 0n ? 5n : -5n)) / 10n;
-    expect(rows.map((row) => [row.previous_month_revenue, row.mom_growth])).toEqual([
+    expect(
+      rows.map((row) => [
+        row.previous_month_revenue === null ? null : money(cents(row.previous_month_revenue)),
+        row.mom_growth,
+      ]),
+    ).toEqual([
       [null, null],
       [money(first), Number(rounded) / 10_000],
     ]);
@@ -201,7 +206,7 @@ describe("the analytics views match the expected truth", () => {
     const { payments } = data.truth;
     expect(
       Object.fromEntries(
-        rows.map((row) => [row.payment_type, { count: row.payments, total: row.total_value }]),
+        rows.map((row) => [row.payment_type, { count: row.payments, total: money(cents(row.total_value)) }]),
       ),
     ).toEqual(payments.by_type);
     expect(money(rows.reduce((sum, row) => sum + cents(row.total_value), 0n))).toBe(payments.total);

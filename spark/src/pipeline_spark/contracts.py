@@ -21,8 +21,9 @@ ROW_LEVEL_RULES = ("not_null", "accepted_values", "range", "regex")
 QUARANTINE_REASONS = ("malformed_row", "missing_required", "invalid_type", "rule_violation", "too_long")
 # Width in bytes of the warehouse's _source_file column: a longer object URI is rejected as a file.
 SOURCE_FILE_WIDTH = 1024
-# Entity columns of this type are money: their sums go into the metrics for reconciliation.
-MONEY_TYPE = "decimal(12,2)"
+# Entity columns of this type are money (src/contracts/entities.ts, MONEY_TYPE): their sums go into the
+# metrics for reconciliation.
+MONEY_TYPE = "decimal(18,4)"
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ class EntityColumn:
     type: str
     nullable: bool
     max_length: Optional[int] = None  # bytes of the warehouse column; longer values are too_long
-    # Added to the warehouse later by ALTER TABLE ADD COLUMN, which puts it after the lineage columns;
-    # COPY maps Parquet columns by position, so curated files write it there too.
+    # Added to the staging table later by ALTER TABLE ADD COLUMN (new, or again with a wider type), which puts
+    # it after the lineage columns; COPY maps Parquet columns by position, so curated files put it there too.
     appended: bool = False
 
 

@@ -115,9 +115,20 @@ def _int(values: dict[str, str], name: str) -> int:
     return int(value) if value is not None else 0
 
 
+def money_text(value: Decimal) -> str:
+    """A money amount as decimal text, exactly: at least two decimals, no trailing zeros beyond them (the TS
+    side reads it back the same way, src/warehouse/money.ts).
+
+    >>> money_text(Decimal("32.4900")), money_text(Decimal("0.0030")), money_text(Decimal("7"))
+    ('32.49', '0.003', '7.00')
+    """
+    whole, _, fraction = format(value if value != 0 else Decimal(0), "f").partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
 def _sum_text(parts: Iterable[Optional[str]]) -> Optional[str]:
     numbers = [Decimal(part) for part in parts if part is not None]
-    return f"{sum(numbers, Decimal(0)):.2f}" if numbers else None
+    return money_text(sum(numbers, Decimal(0))) if numbers else None
 
 
 def assemble(

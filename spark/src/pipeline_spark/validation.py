@@ -253,12 +253,14 @@ def validate_source(
             where = f"{feed.entity}.{select.column}"
             if select.type.startswith("decimal"):
                 # CAST rounds a value with more decimals than the column's scale, and turns one too big for
-                # its precision into null: either would change the number the warehouse keeps, silently.
+                # its precision into null: either would change the number the warehouse keeps, silently. The
+                # comparison is exact, in decimal(38,18) (a double has too few digits for decimal(18,4): it
+                # would miss 12345678901234.12345 rounded to .1235); a double maps through its shortest text.
                 mapped = f"({select.expression})"
                 later_checks.append(
                     Check(
                         f"coalesce(__pass{i} AND {mapped} IS NOT NULL AND ({value} IS NULL OR "
-                        f"CAST({value} AS double) <> CAST({mapped} AS double)), false)",
+                        f"CAST({value} AS decimal(38,18)) <> CAST({mapped} AS decimal(38,18))), false)",
                         "invalid_type",
                         where,
                         literal(f"does not fit {select.type} without rounding or overflow"),

@@ -88,12 +88,12 @@ _WARMUP_BUNDLE = {
             "dedupe_key": ["order_id"],
             "columns": [
                 {"name": "order_id", "type": "string", "nullable": False},
-                {"name": "amount", "type": "decimal(12,2)", "nullable": True},
+                {"name": "amount", "type": "decimal(18,4)", "nullable": True},
                 {"name": "effective_at", "type": "timestamp", "nullable": False},
             ],
             "curated_columns": [
                 {"name": "order_id", "type": "string"},
-                {"name": "amount", "type": "decimal(12,2)"},
+                {"name": "amount", "type": "decimal(18,4)"},
                 {"name": "effective_at", "type": "timestamp"},
                 {"name": "_run_id", "type": "string"},
                 {"name": "_source_file", "type": "string"},
@@ -123,7 +123,7 @@ _WARMUP_BUNDLE = {
             "columns": [
                 {"name": "id", "type": "string", "format": None, "required": True},
                 {"name": "at", "type": "timestamp", "format": "yyyy-MM-dd HH:mm:ss", "required": False},
-                {"name": "amount", "type": "decimal(12,2)", "format": None, "required": False},
+                {"name": "amount", "type": "decimal(18,4)", "format": None, "required": False},
             ],
             "event_time": "at",
             "batch_date": {"from": "key", "pattern": None},
@@ -136,7 +136,7 @@ _WARMUP_BUNDLE = {
                         {"column": "order_id", "type": "string", "nullable": False, "expression": "id"},
                         {
                             "column": "amount",
-                            "type": "decimal(12,2)",
+                            "type": "decimal(18,4)",
                             "nullable": True,
                             "expression": "amount",
                         },

@@ -10,6 +10,7 @@ import {
 import { PipelineError, ValidationError } from "../../errors.js";
 import type { CopyJobSpec, LoadHistory, Row, SqlParams, SqlValue } from "../../ports/warehouse.js";
 import { splitS3Uri } from "../../warehouse/copy-jobs.js";
+import { transactionBlockRefusal, viewDependencyTarget, viewUses } from "../../warehouse/ddl-rules.js";
 import { DUCKDB_MACROS, type DuckDbStatement, toDuckDb } from "../../warehouse/duckdb-dialect.js";
 import { pickParams } from "../../warehouse/engine.js";
 import { SerializationConflictError, WarehouseStatementError } from "../../warehouse/errors.js";
@@ -176,6 +177,11 @@ export class DuckDbWarehouse extends SqlWarehouse {
     const translated = statements.map(toDuckDb);
     const copyJob = translated.find((statement) => statement.kind === "copy-job");
     if (copyJob) throw new ValidationError(`${copyJob.name}: COPY JOB cannot run inside a transaction`);
+    for (const statement of statements) {
+      // DuckDB would run it; Redshift refuses it inside a transaction block, so the local warehouse does too.
+      const refused = transactionBlockRefusal(statement.sql);
+      if (refused) throw new ValidationError(`${statement.name}: ${refused}`);
+    }
     await this.writer.run(() =>
       this.withSession(async (connection) => {
         await connection.run("BEGIN TRANSACTION");
@@ -397,9 +403,11 @@ export class DuckDbWarehouse extends SqlWarehouse {
         `${statement.name}: COPY JOB runs through ensureCopyJob, outside transactions`,
       );
     }
+    const dml = DML.test(stripComments(statement.sql));
+    if (!dml) await this.refuseDependentViews(connection, statement);
     try {
       const values = pickParams(params, statement.parameters);
-      if (!DML.test(stripComments(statement.sql))) {
+      if (!dml) {
         await connection.run(statement.sql, values);
         return;
       }
@@ -415,6 +423,35 @@ export class DuckDbWarehouse extends SqlWarehouse {
       await prepared.run();
     } catch (error) {
       throw duckDbError(statement.name, error);
+    }
+  }
+
+  /**
+   * Redshift refuses DROP TABLE, DROP COLUMN and ALTER COLUMN ... TYPE while a view uses the table or column (the
+   * migration must drop the view first and create it again); DuckDB's views bind late and would let the change
+   * through, so the local warehouse refuses it the same way.
+   */
+  private async refuseDependentViews(
+    connection: DuckDBConnection,
+    statement: Extract<DuckDbStatement, { kind: "sql" }>,
+  ): Promise<void> {
+    const target = viewDependencyTarget(statement.sql);
+    if (!target) return;
+    const views = toRows(
+      await connection.runAndReadAll(
+        "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1, 2",
+      ),
+    );
+    const using = views
+      .filter((view) => viewUses(String(view.sql), target))
+      .map((view) => `${view.schema_name}.${view.view_name}`);
+    if (using.length > 0) {
+      const what = target.column === undefined ? target.table : `${target.table}.${target.column}`;
+      throw new WarehouseStatementError(
+        statement.name,
+        `cannot drop or retype ${what} because other objects depend on it: ${using.join(", ")} ` +
+          "(Redshift refuses it while a view uses it: drop the view first, then create it again)",
+      );
     }
   }
 

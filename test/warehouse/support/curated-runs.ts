@@ -14,7 +14,7 @@ export const DUCKDB_TYPE: Record<EntityColumnType, string> = {
   string: "VARCHAR",
   int: "INTEGER",
   timestamp: "TIMESTAMP",
-  "decimal(12,2)": "DECIMAL(12,2)",
+  "decimal(18,4)": "DECIMAL(18,4)",
   "decimal(10,2)": "DECIMAL(10,2)",
 };
 

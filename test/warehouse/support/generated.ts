@@ -61,6 +61,8 @@ export const expectedRows = async (
 /** Decimal text -> hundredths. */
 export const cents = (value: unknown): bigint => {
   const [whole = "0", fraction = ""] = String(value).replace("-", "").split(".");
+  // The warehouse keeps 4 decimals ("12.3000"); the generated money is in cents, so the rest must be zeros.
+  if (fraction.slice(2).replace(/0/g, "") !== "") throw new Error(`not a whole number of cents: ${value}`);
   const amount = BigInt(whole) * 100n + BigInt(`${fraction}00`.slice(0, 2));
   return String(value).startsWith("-") ? -amount : amount;
 };

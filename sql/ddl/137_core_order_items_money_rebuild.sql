@@ -1,0 +1,62 @@
+-- core.order_items, money with 4 decimals: rebuilds the table with unit_price and freight_value as DECIMAL(18, 4)
+-- (src/contracts/entities.ts, MONEY_TYPE; they were DECIMAL(12, 2)), its columns, keys and order otherwise as
+-- 026 made them.
+-- Redshift cannot change a DECIMAL column's type: the table is copied into a new one (a deep copy, which keeps the
+-- columns in place, NOT NULL without a default, and the keys), the old one dropped and the new one renamed, in one
+-- transaction that holds the table's lock (a merge waits, then sees the rebuilt table). Views that read the table
+-- were dropped by 132; the runner creates them again after the ddl migrations. The new table gets the runtime's
+-- privileges (the default privileges of 073 grant them too).
+LOCK core.order_items;
+CREATE TABLE core.order_items_rebuilt (
+    order_id VARCHAR(64) NOT NULL ENCODE RAW,
+    order_item_id INTEGER NOT NULL ENCODE AZ64,
+    product_id VARCHAR(64) NOT NULL ENCODE ZSTD,
+    seller_id VARCHAR(64) NOT NULL ENCODE ZSTD,
+    shipping_limit_at TIMESTAMP ENCODE AZ64,
+    quantity INTEGER NOT NULL ENCODE AZ64,
+    unit_price DECIMAL(18, 4) NOT NULL ENCODE AZ64,
+    freight_value DECIMAL(18, 4) NOT NULL ENCODE AZ64,
+    effective_at TIMESTAMP NOT NULL ENCODE AZ64,
+    row_hash CHAR(32) NOT NULL ENCODE ZSTD,
+    _run_id VARCHAR(128) NOT NULL ENCODE ZSTD,
+    _source_file VARCHAR(1024) NOT NULL ENCODE ZSTD,
+    _source_line INTEGER ENCODE AZ64,
+    _ingested_at TIMESTAMP NOT NULL ENCODE AZ64
+)
+DISTKEY (order_id)
+COMPOUND SORTKEY (order_id, order_item_id);
+INSERT INTO core.order_items_rebuilt (
+    order_id,
+    order_item_id,
+    product_id,
+    seller_id,
+    shipping_limit_at,
+    quantity,
+    unit_price,
+    freight_value,
+    effective_at,
+    row_hash,
+    _run_id,
+    _source_file,
+    _source_line,
+    _ingested_at
+)
+SELECT
+    order_id,
+    order_item_id,
+    product_id,
+    seller_id,
+    shipping_limit_at,
+    quantity,
+    unit_price,
+    freight_value,
+    effective_at,
+    row_hash,
+    _run_id,
+    _source_file,
+    _source_line,
+    _ingested_at
+FROM core.order_items;
+DROP TABLE core.order_items;
+ALTER TABLE core.order_items_rebuilt RENAME TO order_items;
+GRANT SELECT, INSERT, UPDATE, DELETE ON core.order_items TO ROLE pipeline_runtime;
