@@ -36,6 +36,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createGunzip } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { DEFAULT_CSV_OPTIONS } from "../../src/contracts/schema.js";
 import type { CompiledSource, ContractBundle } from "../../src/contracts/types.js";
 import { classifyKey } from "../../src/core/objects.js";
 import { compareWithTruth, type ExpectedStar } from "../../src/generator/truth-check.js";
@@ -477,13 +478,7 @@ export const runFloor = async (options: {
       const parts: string[] = [];
       const rejectTables: string[] = [];
       if (group.csv.length > 0) {
-        const csv = source.csv ?? {
-          header: true,
-          delimiter: ",",
-          quote: '"',
-          escape: '"',
-          encoding: "UTF-8",
-        };
+        const csv = source.csv ?? DEFAULT_CSV_OPTIONS;
         // The header names each file's columns: files are grouped by header and read without sniffing (explicit
         // dialect and columns, all text); a contract column absent from a header is null.
         const byHeader = new Map<string, FloorFile[]>();

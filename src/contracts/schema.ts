@@ -313,5 +313,8 @@ export type QualityRule = z.output<typeof qualityRuleSchema>;
 export type Feed = z.output<typeof feed>;
 export type SourceColumn = z.output<typeof sourceColumn>;
 export type CsvOptions = z.output<typeof csvOptions>;
+
+/** The csv dialect of a source whose contract says nothing about it (every default of `csv`). */
+export const DEFAULT_CSV_OPTIONS: CsvOptions = csvOptions.parse({});
 export type FileFormat = z.output<typeof formatName>;
 export type BatchDateSource = z.output<typeof batchDate>;

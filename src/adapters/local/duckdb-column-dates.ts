@@ -1,6 +1,11 @@
 import { basename } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { type CompiledSource, fileTypeOf, matchExtension } from "../../contracts/index.js";
+import {
+  type CompiledSource,
+  DEFAULT_CSV_OPTIONS,
+  fileTypeOf,
+  matchExtension,
+} from "../../contracts/index.js";
 import type { ColumnDates } from "../../core/column-batch-date.js";
 import { ValidationError } from "../../errors.js";
 import { dateOfTextSql } from "./duckdb-datetime.js";
@@ -65,13 +70,7 @@ export class ColumnDateReader {
       let value: string;
       let typed = false;
       if (format === "csv") {
-        const csv = source.csv ?? {
-          header: true,
-          delimiter: ",",
-          quote: '"',
-          escape: '"',
-          encoding: "UTF-8",
-        };
+        const csv = source.csv ?? DEFAULT_CSV_OPTIONS;
         relation =
           `read_csv(${sqlText(path)}, header = ${csv.header}, delim = ${sqlText(csv.delimiter)}, ` +
           `quote = ${sqlText(csv.quote)}, escape = ${sqlText(csv.escape)}, encoding = ${sqlText(csvEncoding(csv.encoding))}, ` +
