@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -95,7 +96,11 @@ def whole_job(args: argparse.Namespace) -> int:
     source = metrics["sources"]["order_items"]
     outputs = sorted((work / "out" / "big-file").rglob("*.parquet"))
     result = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_start": load_start},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_start": load_start,
+        },
         "file": {"bytes": size, "gib": round(size / 2**30, 3), "records": lines},
         "seconds": round(seconds, 1),
         "jvm_cpu_seconds": round(cpu, 1),
@@ -112,8 +117,6 @@ def whole_job(args: argparse.Namespace) -> int:
         "load_avg_end": os.getloadavg(),
     }
     if not args.keep:
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
     assert result["rows_read"] == lines, "every record is read"
     assert result["quarantined_by_reason"].get("malformed_row", 0) == len(bad_lines), "the malformed lines"
